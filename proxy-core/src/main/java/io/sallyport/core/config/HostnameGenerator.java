@@ -5,9 +5,11 @@ import java.util.Objects;
 
 /**
  * A Kuma {@code HostnameGenerator}: a template that gives each selected MeshExternalService a hostname.
- * An empty {@code matchLabels} selects every MES.
+ * An empty {@code matchLabels} selects every MES; a generator whose selector names only other kinds
+ * ({@code meshService}, {@code meshMultiZoneService}) selects none.
  */
-public record HostnameGenerator(ResourceMeta meta, String template, Map<String, String> matchLabels)
+public record HostnameGenerator(
+        ResourceMeta meta, String template, Map<String, String> matchLabels, boolean selectsMeshExternalServices)
         implements Resource {
 
     public HostnameGenerator {
@@ -15,8 +17,20 @@ public record HostnameGenerator(ResourceMeta meta, String template, Map<String, 
         matchLabels = Map.copyOf(matchLabels);
     }
 
-    /** True when every {@code matchLabels} entry is among {@code labels}. */
+    /** A generator for MeshExternalServices ({@code selector.meshExternalService.matchLabels}). */
+    public HostnameGenerator(ResourceMeta meta, String template, Map<String, String> matchLabels) {
+        this(meta, template, matchLabels, true);
+    }
+
+    /**
+     * True when this generator selects MeshExternalServices (its selector has {@code meshExternalService},
+     * not only {@code meshService} or {@code meshMultiZoneService}) and every {@code matchLabels} entry
+     * is among {@code labels}.
+     */
     public boolean selects(Map<String, String> labels) {
+        if (!selectsMeshExternalServices) {
+            return false;
+        }
         for (Map.Entry<String, String> e : matchLabels.entrySet()) {
             if (!e.getValue().equals(labels.get(e.getKey()))) {
                 return false;
