@@ -33,7 +33,7 @@ final class DataplaneReader implements KindReader {
         List<Dataplane.Inbound> inbounds = new ArrayList<>();
         for (MapReader in : net.maps("inbound")) {
             in.allow("port", "servicePort", "serviceAddress", "address", "tags", "health", "serviceProbe", "state",
-                    "name");
+                    "name", "protocol");
             Integer port = in.require("port") ? in.port("port") : null;
             in.port("servicePort");
             ipOrNull(in, "serviceAddress");
@@ -47,13 +47,15 @@ final class DataplaneReader implements KindReader {
             in.map("serviceProbe");
             in.oneOf("state", List.of("Ready", "NotReady", "Ignored"));
             in.string("name");
+            in.oneOf("protocol", List.of("tcp", "http", "http2", "grpc", "kafka"));
             if (port != null) {
                 inbounds.add(new Dataplane.Inbound(port, tags));
             }
         }
         List<Dataplane.Outbound> outbounds = new ArrayList<>();
         for (MapReader out : net.maps("outbound")) {
-            out.allow("port", "address", "tags", "backendRef");
+            out.allow("port", "address", "tags", "service", "backendRef");
+            out.string("service");
             Integer port = out.require("port") ? out.port("port") : null;
             String outAddress = ipOrNull(out, "address");
             out.stringMap("tags");

@@ -9,7 +9,8 @@ import java.util.Objects;
  * ({@code meshService}, {@code meshMultiZoneService}) selects none.
  */
 public record HostnameGenerator(
-        ResourceMeta meta, String template, Map<String, String> matchLabels, boolean selectsMeshExternalServices)
+        ResourceMeta meta, String template, Map<String, String> matchLabels, boolean selectsMeshExternalServices,
+        String matchName)
         implements Resource {
 
     public HostnameGenerator {
@@ -19,13 +20,21 @@ public record HostnameGenerator(
 
     /** A generator for MeshExternalServices ({@code selector.meshExternalService.matchLabels}). */
     public HostnameGenerator(ResourceMeta meta, String template, Map<String, String> matchLabels) {
-        this(meta, template, matchLabels, true);
+        this(meta, template, matchLabels, true, null);
+    }
+
+    /**
+     * True when this generator gives the MeshExternalService {@code mes} a hostname: it selects
+     * MeshExternalServices, {@code matchName} (when set) is the MES's name, and the labels match.
+     */
+    public boolean selects(ResourceMeta mes) {
+        return (matchName == null || matchName.equals(mes.name())) && selects(mes.labels());
     }
 
     /**
      * True when this generator selects MeshExternalServices (its selector has {@code meshExternalService},
      * not only {@code meshService} or {@code meshMultiZoneService}) and every {@code matchLabels} entry
-     * is among {@code labels}.
+     * is among {@code labels}. Ignores {@code matchName}: prefer {@link #selects(ResourceMeta)}.
      */
     public boolean selects(Map<String, String> labels) {
         if (!selectsMeshExternalServices) {

@@ -14,6 +14,7 @@ final class HostnameGeneratorReader implements KindReader {
         String template = spec.requiredString("template");
         Map<String, String> matchLabels = Map.of();
         boolean selectsMes = false;
+        String matchName = null;
         if (spec.require("selector")) {
             MapReader selector = spec.map("selector");
             if (selector != null) {
@@ -23,11 +24,14 @@ final class HostnameGeneratorReader implements KindReader {
                     if (s == null) {
                         continue;
                     }
-                    s.allow("matchLabels");
-                    Map<String, String> labels = s.stringMap("matchLabels");
                     if (kind.equals("meshExternalService")) {
+                        s.allow("matchLabels", "matchName");
                         selectsMes = true;
-                        matchLabels = labels;
+                        matchLabels = s.stringMap("matchLabels");
+                        matchName = s.string("matchName");
+                    } else {
+                        s.allow("matchLabels");
+                        s.stringMap("matchLabels");
                     }
                 }
                 if (selector.names().isEmpty()) {
@@ -43,6 +47,6 @@ final class HostnameGeneratorReader implements KindReader {
         if (spec.diagnostics().count() > before) {
             return null;
         }
-        return new HostnameGenerator(meta, template, matchLabels, selectsMes);
+        return new HostnameGenerator(meta, template, matchLabels, selectsMes, matchName);
     }
 }

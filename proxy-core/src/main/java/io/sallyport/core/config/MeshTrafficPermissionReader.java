@@ -54,7 +54,12 @@ final class MeshTrafficPermissionReader implements KindReader {
     private static List<SpiffeIdMatch> matchers(MapReader d, String field) {
         List<SpiffeIdMatch> out = new ArrayList<>();
         for (MapReader m : d.maps(field)) {
-            m.allow("spiffeID");
+            m.allow("spiffeID", "sni");
+            if (m.present("sni")) {
+                // Ignoring it would silently widen an allow or narrow a deny: refuse instead.
+                m.error("sni", "sni matchers are not supported by Sallyport; match on spiffeID");
+                continue;
+            }
             if (!m.require("spiffeID")) {
                 continue;
             }
