@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * Finds the valid name closest to a misspelt one, for "did you mean" hints. A valid name that starts
- * with what was typed wins (a truncated name); otherwise the smallest Levenshtein distance (counting a
- * swap of neighbours as one edit), when it is
- * small enough relative to the names' length to be a plausible typo.
+ * with what was typed (at least half of it: a truncated name) wins; otherwise the smallest Levenshtein
+ * distance, counting a swap of neighbours as one edit, when it is small enough relative to the names'
+ * length to be a plausible typo.
  */
 final class NameSuggester {
 
@@ -21,7 +21,8 @@ final class NameSuggester {
         // A typed prefix ("prot" for "protocol") is the likeliest slip; prefer the shortest completion.
         if (t.length() >= 2) {
             for (String c : candidates) {
-                if (c.toLowerCase(Locale.ROOT).startsWith(t) && (best == null || c.length() < best.length())) {
+                if (c.toLowerCase(Locale.ROOT).startsWith(t) && 2 * t.length() >= c.length()
+                        && (best == null || c.length() < best.length())) {
                     best = c;
                 }
             }
