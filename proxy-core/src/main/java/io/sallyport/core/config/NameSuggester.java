@@ -41,7 +41,8 @@ final class NameSuggester {
         if (best == null) {
             return null;
         }
-        int limit = Math.max(1, Math.max(t.length(), best.length()) / 3);
+        // Up to half the longer name, at most three edits: "prto" finds "port", "mesh" does not find "name".
+        int limit = Math.min(3, Math.max(1, Math.max(t.length(), best.length()) / 2));
         return bestDistance <= limit ? best : null;
     }
 
