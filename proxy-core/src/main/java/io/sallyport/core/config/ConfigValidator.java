@@ -57,7 +57,7 @@ public final class ConfigValidator {
             Resource first = seen.putIfAbsent(DocumentReader.key(m.kind(), m.mesh(), m.name()), r);
             if (first != null) {
                 String path = isKubernetes(m) ? "metadata.name" : "name";
-                String scope = r instanceof Mesh || r instanceof ZoneEgress || r instanceof HostnameGenerator
+                String scope = r instanceof Mesh || r instanceof ZoneEgress
                         ? "" : " in mesh \"" + m.mesh() + "\"";
                 errors.add(ConfigError.at(m, path, "duplicate " + m.kind() + " \"" + m.name() + "\"" + scope
                         + " (first defined at " + where(first.meta()) + ")"));

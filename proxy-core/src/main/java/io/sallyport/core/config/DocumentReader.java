@@ -27,7 +27,8 @@ final class DocumentReader {
     static {
         KINDS.put("MeshExternalService", new KindSchema(false, true, MeshExternalServiceReader.FIELDS,
                 new MeshExternalServiceReader()));
-        KINDS.put("HostnameGenerator", new KindSchema(false, false, HostnameGeneratorReader.FIELDS,
+        // Kuma keeps HostnameGenerator global, yet its documentation writes one with "mesh: default".
+        KINDS.put("HostnameGenerator", new KindSchema(false, true, HostnameGeneratorReader.FIELDS,
                 new HostnameGeneratorReader()));
         KINDS.put("MeshPassthrough", new KindSchema(false, true, MeshPassthroughReader.FIELDS,
                 new MeshPassthroughReader()));
