@@ -41,11 +41,6 @@ final class DocumentReader {
         KINDS.put("Secret", new KindSchema(true, true, SecretReader.UNIVERSAL_FIELDS, new SecretReader(false)));
     }
 
-    /** The kinds Sallyport reads, in the order error messages list them. */
-    static List<String> kinds() {
-        return List.copyOf(KINDS.keySet());
-    }
-
     /**
      * One document's outcome: the resource (or {@code null} when it had errors), its errors, and the
      * {@code kind|mesh|name} key it would have had ({@code null} when not even that was readable).

@@ -77,7 +77,7 @@ final class YamlDocuments {
         }
         if (node instanceof MappingNode m) {
             for (NodeTuple t : m.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getTag() != org.yaml.snakeyaml.nodes.Tag.MERGE) {
                     String child = MapReader.join(path, k.getValue());
                     lines.putIfAbsent(child, MapReader.lineOf(k));
                     walk(t.getValueNode(), child, lines, onPath);

@@ -642,4 +642,25 @@ class ConfigLoaderTest extends ConfigFixture {
         assertThat(r.config().resources()).extracting(Resource::name).containsExactly("good");
         assertThat(r.ok()).isFalse();
     }
+
+    @Test
+    void yamlAnchorsAndMergeKeysWorkInsideADocument() {
+        MeshExternalService mes = single("""
+                type: MeshExternalService
+                name: anchors
+                spec:
+                  match:
+                    port: 9000
+                  endpoints:
+                    - &primary
+                      address: 127.0.0.1
+                      port: 9001
+                    - <<: *primary
+                      port: 9002
+                      priority: 1
+                """, MeshExternalService.class);
+        assertThat(mes.endpoints()).containsExactly(
+                new MeshExternalService.Endpoint("127.0.0.1", 9001, 0),
+                new MeshExternalService.Endpoint("127.0.0.1", 9002, 1));
+    }
 }
