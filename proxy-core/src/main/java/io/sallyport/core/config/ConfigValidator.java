@@ -77,6 +77,15 @@ public final class ConfigValidator {
         return false;
     }
 
+    private static MeshExternalService find(ConfigSet config, String mesh, String name) {
+        for (MeshExternalService mes : config.all(MeshExternalService.class)) {
+            if (mes.meta().mesh().equals(mesh) && mes.name().equals(name)) {
+                return mes;
+            }
+        }
+        return null;
+    }
+
     private static void checkSecretRefs(ConfigSet config, Set<String> broken, List<ConfigError> errors) {
         for (MeshExternalService mes : config.all(MeshExternalService.class)) {
             if (mes.tls() == null) {
@@ -109,6 +118,12 @@ public final class ConfigValidator {
                 } else if (!exists(config, broken, "MeshExternalService", dp.meta().mesh(), ref.name())) {
                     errors.add(ConfigError.at(dp.meta(), path + ".name", "names no MeshExternalService \""
                             + ref.name() + "\" in mesh \"" + dp.meta().mesh() + "\""));
+                } else if (ref.port() != null) {
+                    MeshExternalService mes = find(config, dp.meta().mesh(), ref.name());
+                    if (mes != null && mes.match().port() != ref.port()) {
+                        errors.add(ConfigError.at(dp.meta(), path + ".port", "must be the match port "
+                                + mes.match().port() + " of MeshExternalService \"" + ref.name() + "\", got " + ref.port()));
+                    }
                 }
             }
         }

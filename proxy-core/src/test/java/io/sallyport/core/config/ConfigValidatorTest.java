@@ -101,6 +101,30 @@ class ConfigValidatorTest extends ConfigFixture {
     }
 
     @Test
+    void outboundPortMustBeTheMatchPort() {
+        assertThat(errors("""
+                type: Dataplane
+                name: dp
+                networking:
+                  address: 127.0.0.1
+                  outbound:
+                    - port: 10001
+                      backendRef:
+                        kind: MeshExternalService
+                        name: m
+                        port: 80
+                    - port: 10002
+                      backendRef:
+                        kind: MeshExternalService
+                        name: m
+                        port: 443
+                ---
+                """ + mes("m", "default", ""))).containsExactly(
+                "c.yaml:10: Dataplane/dp: networking.outbound[0].backendRef.port: must be the match port 443 of "
+                        + "MeshExternalService \"m\", got 80");
+    }
+
+    @Test
     void kubernetesPathsCarrySpec() {
         assertThat(errors("""
                 apiVersion: kuma.io/v1alpha1

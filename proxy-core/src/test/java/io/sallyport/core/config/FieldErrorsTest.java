@@ -213,4 +213,21 @@ class FieldErrorsTest extends ConfigFixture {
                 "a.yaml:5: Secret/a: data: must be valid base64",
                 "b.yaml:3: Secret/b: data: must be valid base64");
     }
+
+    @Test
+    void kubernetesDataplaneMeshFieldMustAgreeWithTheLabel() {
+        assertThat(errors("""
+                apiVersion: kuma.io/v1alpha1
+                kind: Dataplane
+                mesh: one
+                metadata:
+                  name: dp
+                  labels:
+                    kuma.io/mesh: two
+                spec:
+                  networking:
+                    address: 127.0.0.1
+                """)).containsExactly(
+                "c.yaml:3: Dataplane/dp: mesh: \"one\" differs from label kuma.io/mesh \"two\"");
+    }
 }
