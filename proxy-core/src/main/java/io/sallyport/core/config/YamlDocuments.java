@@ -58,9 +58,9 @@ final class YamlDocuments {
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? e.getContext() + ": " : "";
             return new Parsed(docs, new ConfigError(file, line, "-", "-",
-                    "invalid YAML: " + context + problem.trim()));
+                    ("invalid YAML: " + context + problem.trim()).replaceAll("\\s*\n\\s*", " ")));
         } catch (YAMLException e) {
-            return new Parsed(docs, new ConfigError(file, 0, "-", "-", "invalid YAML: " + e.getMessage()));
+            return new Parsed(docs, new ConfigError(file, 0, "-", "-", ("invalid YAML: " + e.getMessage()).replaceAll("\\s*\n\\s*", " ")));
         }
     }
 
