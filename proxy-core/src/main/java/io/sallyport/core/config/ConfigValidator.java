@@ -10,7 +10,9 @@ import java.util.Set;
 /**
  * Cross-resource rules, checked once every document has been read: references resolve (a
  * {@code secret:} names a Secret, an outbound names a MeshExternalService, both in the same mesh), no
- * resource is defined twice, and no two listeners share an address and port.
+ * resource is defined twice, and no two listeners share an address and port. (HostnameGenerator
+ * templates and hostname collisions are checked by {@code io.sallyport.core.hostname}; certificate and
+ * key material by the TLS module.)
  */
 public final class ConfigValidator {
 
@@ -122,7 +124,8 @@ public final class ConfigValidator {
                     MeshExternalService mes = find(config, dp.meta().mesh(), ref.name());
                     if (mes != null && mes.match().port() != ref.port()) {
                         errors.add(ConfigError.at(dp.meta(), path + ".port", "must be the match port "
-                                + mes.match().port() + " of MeshExternalService \"" + ref.name() + "\", got " + ref.port()));
+                                + mes.match().port() + " of MeshExternalService \"" + ref.name() + "\", got "
+                                + ref.port()));
                     }
                 }
             }
@@ -139,7 +142,8 @@ public final class ConfigValidator {
             String b = body(dp.meta());
             for (int i = 0; i < dp.outbounds().size(); i++) {
                 Dataplane.Outbound o = dp.outbounds().get(i);
-                listeners.add(new Listener(o.address(), o.port(), dp.meta(), b + "networking.outbound[" + i + "].port"));
+                listeners.add(new Listener(o.address(), o.port(), dp.meta(),
+                        b + "networking.outbound[" + i + "].port"));
             }
             if (dp.transparentProxying() != null) {
                 listeners.add(new Listener("0.0.0.0", dp.transparentProxying().redirectPortOutbound(), dp.meta(),

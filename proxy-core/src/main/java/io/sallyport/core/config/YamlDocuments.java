@@ -60,7 +60,8 @@ final class YamlDocuments {
             return new Parsed(docs, new ConfigError(file, line, "-", "-",
                     ("invalid YAML: " + context + problem.trim()).replaceAll("\\s*\n\\s*", " ")));
         } catch (YAMLException e) {
-            return new Parsed(docs, new ConfigError(file, 0, "-", "-", ("invalid YAML: " + e.getMessage()).replaceAll("\\s*\n\\s*", " ")));
+            return new Parsed(docs, new ConfigError(file, 0, "-", "-",
+                    ("invalid YAML: " + e.getMessage()).replaceAll("\\s*\n\\s*", " ")));
         }
     }
 
