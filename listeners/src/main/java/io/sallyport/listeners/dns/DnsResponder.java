@@ -270,8 +270,8 @@ public final class DnsResponder implements DataPlaneComponent {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A read error on the shared socket (e.g. an ICMP error for an earlier answer): keep serving.
-            counters.malformed.increment();
+            // A read or write error on the shared socket (e.g. an ICMP error for an earlier answer): it
+            // concerns one exchange only, so keep serving.
         }
     }
 
