@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -23,6 +24,7 @@ import io.sallyport.core.hostname.HostnameTable;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.runtime.DataPlaneComponent;
 import io.sallyport.core.runtime.Snapshot;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,10 +124,16 @@ public final class DnsResponder implements DataPlaneComponent {
     /** Serves {@code next} from now on, binding the sockets first if this is the first table. */
     public synchronized void apply(HostnameTable next) throws Exception {
         Objects.requireNonNull(next, "next");
+        HostnameTable previous = table;
+        table = next; // before binding, so the very first query already sees it
         if (udpChannel == null) {
-            start();
+            try {
+                start();
+            } catch (Exception e) {
+                table = previous;
+                throw e;
+            }
         }
-        table = next;
     }
 
     /** The table being served. */
@@ -192,15 +200,15 @@ public final class DnsResponder implements DataPlaneComponent {
         return out;
     }
 
-    private Channel bindUdp(InetSocketAddress address, DnsQueryProcessor processor) throws InterruptedException {
-        return new Bootstrap().group(loop).channel(transport.datagramChannel())
+    private Channel bindUdp(InetSocketAddress address, DnsQueryProcessor processor) throws IOException {
+        return bound("UDP", address, new Bootstrap().group(loop).channel(transport.datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(4096))
                 .handler(new UdpQueryHandler(processor))
-                .bind(address).sync().channel();
+                .bind(address));
     }
 
-    private Channel bindTcp(InetSocketAddress address, DnsQueryProcessor processor) throws InterruptedException {
-        return new ServerBootstrap().group(loop).channel(transport.serverChannel())
+    private Channel bindTcp(InetSocketAddress address, DnsQueryProcessor processor) throws IOException {
+        return bound("TCP", address, new ServerBootstrap().group(loop).channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -212,7 +220,18 @@ public final class DnsResponder implements DataPlaneComponent {
                                 new TcpQueryHandler(processor));
                     }
                 })
-                .bind(address).sync().channel();
+                .bind(address));
+    }
+
+    /** Waits for a bind; a failure becomes an {@link IOException} naming the address and protocol. */
+    private static Channel bound(String protocol, InetSocketAddress address, ChannelFuture bind) throws IOException {
+        bind.awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            Throwable cause = bind.cause();
+            throw new IOException("cannot bind the DNS responder to " + address.getHostString() + ":"
+                    + address.getPort() + " (" + protocol + "): " + cause.getMessage(), cause);
+        }
+        return bind.channel();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sallyport.listeners.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sallyport.core.hostname.HostnameTable;
 import io.sallyport.core.metrics.Stats;
@@ -53,6 +54,39 @@ class DnsForwardFailureTest {
             assertThat(RawDns.answers(a)).isEqualTo(1);
             ByteBuffer[] t = RawDns.tcp(r.tcpAddress(), 5000, RawDns.query(9, "example.test", 1, false));
             assertThat(RawDns.answers(t[0])).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTakenPortIsAClearErrorAndNothingStaysBound() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DnsResponder r = new DnsResponder(new DnsResponder.Options(
+                     new InetSocketAddress("127.0.0.1", taken.getLocalPort()), List.of(), Duration.ofSeconds(2)),
+                     new Stats(), "242.0.0.0/8")) {
+            assertThatThrownBy(() -> r.apply(HostnameTable.EMPTY))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageStartingWith("cannot bind the DNS responder to 127.0.0.1:" + taken.getLocalPort()
+                            + " (UDP): ");
+            assertThat(r.udpAddress()).isNull();
+        }
+    }
+
+    @Test
+    void drainStopsListeningAndClosesIdleTcpClientsAfterTheTimeout() throws Exception {
+        try (DnsResponder r = new DnsResponder(new DnsResponder.Options(new InetSocketAddress("127.0.0.1", 0),
+                List.of(), Duration.ofSeconds(2)), new Stats(), "242.0.0.0/8");
+             java.net.Socket client = new java.net.Socket()) {
+            r.apply(HostnameTable.EMPTY);
+            InetSocketAddress addr = r.tcpAddress();
+            client.connect(addr, 5000);
+            client.setSoTimeout(5000);
+            RawDns.tcp(addr, 5000, RawDns.query(1, "x.test", 1, false)); // the server is up
+            java.util.concurrent.CompletableFuture<Void> drained = r.drain(Duration.ofMillis(200));
+            drained.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+                again.bind(addr); // the listening socket is gone
+            }
         }
     }
 

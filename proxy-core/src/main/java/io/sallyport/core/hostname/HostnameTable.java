@@ -75,6 +75,7 @@ public final class HostnameTable {
     private final VipRange range;
     private final List<VipService> services;
     private final Map<String, VipService> byService;
+    private final Map<String, VipService> byMeshAndService;
     /** Hostname (lower case, with and without trailing dot) → VIP. */
     private final Map<String, InetAddress> byHostname;
 
@@ -82,10 +83,13 @@ public final class HostnameTable {
         this.range = range;
         this.services = List.copyOf(services);
         Map<String, VipService> m = new HashMap<>();
+        Map<String, VipService> mm = new HashMap<>();
         for (VipService s : this.services) {
             m.putIfAbsent(s.name(), s);
+            mm.put(s.service().meta().mesh() + "/" + s.name(), s);
         }
         this.byService = Map.copyOf(m);
+        this.byMeshAndService = Map.copyOf(mm);
         this.byHostname = Map.copyOf(byHostname);
     }
 
@@ -248,7 +252,18 @@ public final class HostnameTable {
         return range;
     }
 
-    /** The VIP of the MeshExternalService named {@code mesName}, or {@code null} when it has none. */
+    /**
+     * The VIP entry of the MeshExternalService {@code name} in {@code mesh}, or {@code null} when it has no
+     * VIP. Use this when several meshes may have services of the same name.
+     */
+    public VipService service(String mesh, String name) {
+        return byMeshAndService.get(mesh + "/" + name);
+    }
+
+    /**
+     * The VIP of the MeshExternalService named {@code mesName} (the first in configuration order when
+     * several meshes have one of that name), or {@code null} when it has none.
+     */
     public InetAddress vipOf(String mesName) {
         VipService s = byService.get(mesName);
         return s == null ? null : s.vip();

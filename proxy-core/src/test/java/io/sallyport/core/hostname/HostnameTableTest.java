@@ -181,6 +181,16 @@ class HostnameTableTest {
     }
 
     @Test
+    void servicesOfTheSameNameInTwoMeshesGetTheirOwnVips() {
+        HostnameTable t = ok("10.0.0.0/8", generator("g", "{{ .Name }}.{{ .Mesh }}.ext", Map.of()),
+                mes("api", "one", "", Map.of(), null), mes("api", "two", "", Map.of(), null));
+        assertThat(t.service("one", "api").vip()).isNotEqualTo(t.service("two", "api").vip());
+        assertThat(t.lookup("api.two.ext")).isEqualTo(t.service("two", "api").vip());
+        assertThat(t.vipOf("api")).isEqualTo(t.service("one", "api").vip());
+        assertThat(t.service("three", "api")).isNull();
+    }
+
+    @Test
     void ipv6Cidr() throws Exception {
         HostnameTable t = ok("fd00:5a11::/64", DOCS_GENERATOR, mes("a", Map.of()), mes("b", Map.of()));
         assertThat(t.vipOf("a").getAddress()).hasSize(16);
