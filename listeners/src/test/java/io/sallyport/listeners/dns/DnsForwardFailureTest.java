@@ -91,6 +91,41 @@ class DnsForwardFailureTest {
     }
 
     @Test
+    void answersWithTheWrongIdOrQuestionAreIgnored() throws Exception {
+        Stats stats = new Stats();
+        try (DatagramSocket liar = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DnsResponder r = new DnsResponder(new DnsResponder.Options(new InetSocketAddress("127.0.0.1", 0),
+                     List.of((InetSocketAddress) liar.getLocalSocketAddress()), Duration.ofMillis(800)),
+                     stats, "242.0.0.0/8")) {
+            r.apply(HostnameTable.EMPTY);
+            java.util.concurrent.CompletableFuture<ByteBuffer> answer = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return RawDns.udp(r.udpAddress(), RawDns.query(11, "example.test", 1, false), 5000);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            liar.setSoTimeout(5000);
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[512], 512);
+            liar.receive(in);
+            byte[] q = java.util.Arrays.copyOf(in.getData(), in.getLength());
+            byte[] wrongId = q.clone();
+            wrongId[2] = (byte) 0x81;
+            wrongId[1] ^= 1;
+            liar.send(new java.net.DatagramPacket(wrongId, wrongId.length, in.getSocketAddress()));
+            byte[] wrongQuestion = q.clone();
+            wrongQuestion[2] = (byte) 0x81;
+            wrongQuestion[13] = 'X'; // "example" becomes "Xxample"
+            liar.send(new java.net.DatagramPacket(wrongQuestion, wrongQuestion.length, in.getSocketAddress()));
+            ByteBuffer a = answer.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(RawDns.id(a)).isEqualTo(11);
+            assertThat(RawDns.rcode(a)).as("no forged answer is relayed").isEqualTo(2);
+            assertThat(stats.counterValue("sallyport_dns_upstream_unmatched_total")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void noUpstreamAtAllGivesServfailAtOnce() throws Exception {
         try (DnsResponder r = new DnsResponder(new DnsResponder.Options(new InetSocketAddress("127.0.0.1", 0),
                 List.of(), Duration.ofSeconds(2)), new Stats(), "242.0.0.0/8")) {
