@@ -1,6 +1,8 @@
 package io.sallyport.core.config;
 
 import io.netty.util.NetUtil;
+import io.sallyport.core.hostname.HostnameTable;
+import io.sallyport.core.runtime.RuntimeOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,9 +12,8 @@ import java.util.Set;
 /**
  * Cross-resource rules, checked once every document has been read: references resolve (a
  * {@code secret:} names a Secret, an outbound names a MeshExternalService, both in the same mesh), no
- * resource is defined twice, and no two listeners share an address and port. (HostnameGenerator
- * templates and hostname collisions are checked by {@code io.sallyport.core.hostname}; certificate and
- * key material by the TLS module.)
+ * resource is defined twice, no two listeners share an address and port, and HostnameGenerator
+ * templates parse and give every service a distinct, valid hostname ({@link HostnameTable}).
  */
 public final class ConfigValidator {
 
@@ -34,6 +35,9 @@ public final class ConfigValidator {
         checkSecretRefs(config, broken, errors);
         checkOutbounds(config, broken, errors);
         checkListeners(config, errors);
+        // Template, label and collision rules need every generator and service at once. VIP errors
+        // depend on --vip-cidr and are reported again, with the real range, when the snapshot compiles.
+        errors.addAll(HostnameTable.compile(config, RuntimeOptions.DEFAULT_VIP_CIDR).errors());
         errors.sort(null);
         return List.copyOf(errors);
     }

@@ -118,7 +118,7 @@ public final class HostnameTable {
             Set<String> mine = new LinkedHashSet<>();
             for (Map.Entry<HostnameGenerator, HostnameTemplate> e : generators) {
                 HostnameGenerator g = e.getKey();
-                if (!g.selects(mes.meta().labels())) {
+                if (!g.selects(mes.meta())) {
                     continue;
                 }
                 HostnameTemplate.Rendered r = e.getValue().render(mes);
