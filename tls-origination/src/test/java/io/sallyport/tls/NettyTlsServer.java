@@ -30,7 +30,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 final class NettyTlsServer implements AutoCloseable {
 
     /** What the server saw of one connection. */
-    record Seen(String sni, boolean handshakeOk, String clientSubject, String protocol) { }
+    record Seen(String sni, boolean handshakeOk, String clientSubject, String protocol, String sessionId,
+            long sessionCreated, String alpn) { }
 
     private static final AttributeKey<String> SNI = AttributeKey.valueOf("test.sni");
 
@@ -40,13 +41,19 @@ final class NettyTlsServer implements AutoCloseable {
     /** A server presenting {@code leaf}'s chain, offering {@code protocols}, optionally requiring a client cert. */
     static NettyTlsServer start(EventLoopGroup group, Issued leaf, List<String> protocols, Issued clientCa)
             throws Exception {
+        return start(group, leaf, protocols, clientCa, b -> b);
+    }
+
+    /** As above, with more server settings (ALPN, session tickets). */
+    static NettyTlsServer start(EventLoopGroup group, Issued leaf, List<String> protocols, Issued clientCa,
+            java.util.function.UnaryOperator<SslContextBuilder> more) throws Exception {
         SslContextBuilder b = SslContextBuilder.forServer(leaf.privateKey(), leaf.chain())
                 .sslProvider(SslProvider.JDK)
                 .protocols(protocols);
         if (clientCa != null) {
             b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa.certificate());
         }
-        return new NettyTlsServer(group, b.build());
+        return new NettyTlsServer(group, more.apply(b).build());
     }
 
     private NettyTlsServer(EventLoopGroup group, SslContext context) throws InterruptedException {
@@ -96,7 +103,7 @@ final class NettyTlsServer implements AutoCloseable {
             if (evt instanceof SslHandshakeCompletionEvent e) {
                 String sni = ctx.channel().attr(SNI).get();
                 if (!e.isSuccess()) {
-                    seen.add(new Seen(sni, false, null, null));
+                    seen.add(new Seen(sni, false, null, null, null, 0, null));
                     ctx.close();
                     return;
                 }
@@ -108,7 +115,10 @@ final class NettyTlsServer implements AutoCloseable {
                 } catch (SSLPeerUnverifiedException none) {
                     // no client certificate
                 }
-                seen.add(new Seen(sni, true, subject, ssl.engine().getSession().getProtocol()));
+                javax.net.ssl.SSLSession session = ssl.engine().getSession();
+                seen.add(new Seen(sni, true, subject, session.getProtocol(),
+                        io.netty.buffer.ByteBufUtil.hexDump(session.getId()), session.getCreationTime(),
+                        ssl.applicationProtocol()));
             }
             ctx.fireUserEventTriggered(evt);
         }
