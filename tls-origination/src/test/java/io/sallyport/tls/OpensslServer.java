@@ -31,6 +31,14 @@ final class OpensslServer implements AutoCloseable {
      * @param extraArgs e.g. {@code -tls1_2}, or {@code -Verify 1 -verifyCAfile ca.pem}
      */
     static OpensslServer start(Path dir, Issued leaf, List<String> extraArgs) throws Exception {
+        return start(dir, leaf, extraArgs, true);
+    }
+
+    /**
+     * @param rev {@code true} for {@code -rev}; {@code false} for the interactive mode, where lines written
+     *            with {@link #command} go to the client and {@code r} asks for a renegotiation
+     */
+    static OpensslServer start(Path dir, Issued leaf, List<String> extraArgs, boolean rev) throws Exception {
         Path cert = leaf.writeCertificate(dir, "server.pem");
         Path key = TestCertificates.write(dir.resolve("server.key"), leaf.privateKeyTraditionalPem());
         Path chain = TestCertificates.write(dir.resolve("chain.pem"), leaf.chainPem().substring(leaf.certificatePem().length()));
@@ -38,8 +46,11 @@ final class OpensslServer implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                    "-cert", cert.toString(), "-key", key.toString(), "-naccept", "1", "-rev",
+                    "-cert", cert.toString(), "-key", key.toString(), "-naccept", "1",
                     "-tlsextdebug"));
+            if (rev) {
+                cmd.add("-rev");
+            }
             if (leaf.chain().size() > 1) {
                 cmd.addAll(List.of("-cert_chain", chain.toString()));
             }
@@ -70,6 +81,7 @@ final class OpensslServer implements AutoCloseable {
             while ((line = r.readLine()) != null) {
                 synchronized (output) {
                     output.add(line);
+                    output.notifyAll();
                 }
                 if (line.equals("ACCEPT")) {
                     accepting.complete(true);
@@ -80,6 +92,9 @@ final class OpensslServer implements AutoCloseable {
         } finally {
             accepting.complete(false);
             exited.complete(null);
+            synchronized (output) {
+                output.notifyAll();
+            }
         }
     }
 
@@ -88,6 +103,31 @@ final class OpensslServer implements AutoCloseable {
             return accepting.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             return false;
+        }
+    }
+
+    /** Writes one line to the server's standard input (interactive mode). */
+    void command(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+    }
+
+    /** Waits (at most 10 s) for an output line starting with {@code prefix} and returns it. */
+    String awaitLine(String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (output) {
+            while (true) {
+                for (String l : output) {
+                    if (l.startsWith(prefix)) {
+                        return l;
+                    }
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || exited.isDone()) {
+                    throw new AssertionError("openssl never printed \"" + prefix + "\": " + output);
+                }
+                output.wait(left);
+            }
         }
     }
 
