@@ -110,6 +110,8 @@ class UpstreamTlsEndToEndTest {
                 expect(SAN_MISMATCH, OK, SAN_MISMATCH, OK), "db.example.test"));
         rows.add(row("good chain, serverName not in SANs", Server.GOOD, HOST, b -> b.serverName("db.example.test"),
                 expect(SAN_MISMATCH, OK, SAN_MISMATCH, OK), "db.example.test"));
+        rows.add(row("dotless endpoint name is still sent as SNI", Server.GOOD, "localhost", none,
+                expect(SAN_MISMATCH, OK, SAN_MISMATCH, OK), "localhost"));
         rows.add(row("good chain, Exact matcher rescues other name", Server.GOOD, "db.example.test",
                 b -> b.subjectAltName(new SanMatch(SanMatchType.Exact, HOST)), expect(OK, OK, OK, OK), "db.example.test"));
         rows.add(row("good chain, Prefix matcher rescues other name", Server.GOOD, "db.example.test",
