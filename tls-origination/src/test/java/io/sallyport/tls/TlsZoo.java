@@ -26,6 +26,7 @@ final class TlsZoo {
     static final Issued WILDCARD;
     static final Issued CLIENT_ROOT;
     static final Issued CLIENT;
+    static final Issued CLIENT_RSA;
 
     static {
         KeyPair leafKey = TestCertificates.newKeyPair(KeyType.EC_P256);
@@ -49,6 +50,8 @@ final class TlsZoo {
         CLIENT_ROOT = TestCertificates.builder("Client Root CA").ca().build();
         CLIENT = TestCertificates.builder("client").issuer(CLIENT_ROOT).keyPair(leafKey)
                 .uri("spiffe://example.local/ns/local/sa/client").build();
+        // RSA only here: its key is written as PKCS#1, the form of Kuma's tcp-mtls documentation example.
+        CLIENT_RSA = TestCertificates.builder("rsa client").issuer(CLIENT_ROOT).keyType(KeyType.RSA_2048).build();
     }
 
     private TlsZoo() {

@@ -83,7 +83,7 @@ class UpstreamTlsEndToEndTest {
 
     /** One row: a server, the endpoint host we dial it as, spec settings, and the outcome per mode. */
     record Row(String name, Server server, String endpointHost, UnaryOperator<UpstreamTlsSpec.Builder> settings,
-            Map<VerificationMode, TlsFailureReason> expected, String expectedSni, boolean withClientCert,
+            Map<VerificationMode, TlsFailureReason> expected, String expectedSni, Issued clientCert,
             String expectedProtocol) {
         @Override
         public String toString() {
@@ -93,7 +93,7 @@ class UpstreamTlsEndToEndTest {
 
     private static Row row(String name, Server server, String host, UnaryOperator<UpstreamTlsSpec.Builder> settings,
             Map<VerificationMode, TlsFailureReason> expected, String sni) {
-        return new Row(name, server, host, settings, expected, sni, false, null);
+        return new Row(name, server, host, settings, expected, sni, null, null);
     }
 
     private static final String HOST = TlsZoo.HOST;
@@ -139,15 +139,17 @@ class UpstreamTlsEndToEndTest {
         rows.add(row("wildcard SAN does not cover two labels", Server.WILDCARD, "a.b.example.test", none,
                 expect(SAN_MISMATCH, OK, SAN_MISMATCH, OK), "a.b.example.test"));
         rows.add(new Row("mTLS server, client certificate configured", Server.MTLS, HOST, none,
-                expect(OK, OK, OK, BAD_CLIENT_CERT), HOST, true, null));
+                expect(OK, OK, OK, BAD_CLIENT_CERT), HOST, TlsZoo.CLIENT, null));
+        rows.add(new Row("mTLS server, RSA client certificate with PKCS#1 key", Server.MTLS, HOST, none,
+                expect(OK, OK, OK, BAD_CLIENT_CERT), HOST, TlsZoo.CLIENT_RSA, null));
         rows.add(row("mTLS server, no client certificate", Server.MTLS, HOST, none,
                 expect(BAD_CLIENT_CERT, BAD_CLIENT_CERT, BAD_CLIENT_CERT, BAD_CLIENT_CERT), HOST));
         rows.add(new Row("TLS 1.2-only server, default versions", Server.TLS12_ONLY, HOST, none,
-                expect(OK, OK, OK, OK), HOST, false, "TLSv1.2"));
+                expect(OK, OK, OK, OK), HOST, null, "TLSv1.2"));
         rows.add(row("TLS 1.2-only server, min TLS13", Server.TLS12_ONLY, HOST,
                 b -> b.versions(TlsVersion.TLS13, null), expect(VERSION, VERSION, VERSION, VERSION), HOST));
         rows.add(new Row("TLS 1.3-only server, default versions", Server.TLS13_ONLY, HOST, none,
-                expect(OK, OK, OK, OK), HOST, false, "TLSv1.3"));
+                expect(OK, OK, OK, OK), HOST, null, "TLSv1.3"));
         rows.add(row("TLS 1.3-only server, max TLS12", Server.TLS13_ONLY, HOST,
                 b -> b.versions(null, TlsVersion.TLS12), expect(VERSION, VERSION, VERSION, VERSION), HOST));
         rows.add(row("openssl: good chain", Server.OPENSSL_GOOD, HOST, none, expect(OK, OK, OK, OK), HOST));
@@ -157,9 +159,9 @@ class UpstreamTlsEndToEndTest {
         rows.add(row("openssl: TLS 1.2-only, min TLS13", Server.OPENSSL_TLS12_ONLY, HOST,
                 b -> b.versions(TlsVersion.TLS13, TlsVersion.TLS13), expect(VERSION, VERSION, VERSION, VERSION), HOST));
         rows.add(new Row("openssl: TLS 1.2-only, default versions", Server.OPENSSL_TLS12_ONLY, HOST, none,
-                expect(OK, OK, OK, OK), HOST, false, "TLSv1.2"));
+                expect(OK, OK, OK, OK), HOST, null, "TLSv1.2"));
         rows.add(new Row("openssl: mTLS, client certificate configured", Server.OPENSSL_MTLS, HOST, none,
-                expect(OK, OK, OK, BAD_CLIENT_CERT), HOST, true, null));
+                expect(OK, OK, OK, BAD_CLIENT_CERT), HOST, TlsZoo.CLIENT_RSA, null));
         return rows;
     }
 
@@ -217,8 +219,11 @@ class UpstreamTlsEndToEndTest {
     @MethodSource("cases")
     void connectsOrRefusesAsTheContractSays(Row row, VerificationMode mode, SslProvider provider) throws Exception {
         UpstreamTlsSpec.Builder b = UpstreamTlsSpec.builder().mode(mode).caCertPem(TlsZoo.ROOT.certificatePem());
-        if (row.withClientCert()) {
-            b.clientCertificate(TlsZoo.CLIENT.chainPem(), TlsZoo.CLIENT.privateKeyPkcs8Pem());
+        Issued client = row.clientCert();
+        if (client != null) {
+            // EC keys as PKCS#8, RSA keys as PKCS#1 ("BEGIN RSA PRIVATE KEY").
+            b.clientCertificate(client.chainPem(), "RSA".equals(client.privateKey().getAlgorithm())
+                    ? client.privateKeyTraditionalPem() : client.privateKeyPkcs8Pem());
         }
         UpstreamTlsSpec spec = row.settings().apply(b).build();
         UpstreamTlsContext context = FACTORIES.get(provider).get(spec);
@@ -257,8 +262,9 @@ class UpstreamTlsEndToEndTest {
 
         assertThat(outcome.reason()).as("outcome (failure: %s)", outcome.failure()).isEqualTo(expected);
         assertThat(sni).as("SNI the server saw; server log %s", serverLog).isEqualTo(row.expectedSni());
-        if (row.withClientCert() && expected == null) {
-            assertThat(clientSubject).as("client certificate the server got; server log %s", serverLog).isEqualTo("CN=client");
+        if (client != null && expected == null) {
+            assertThat(clientSubject).as("client certificate the server got; server log %s", serverLog)
+                    .isEqualTo(client.certificate().getSubjectX500Principal().getName());
         }
         if (mode == SkipAll) {
             assertThat(clientSubject).as("SkipAll sends no client certificate").isNull();

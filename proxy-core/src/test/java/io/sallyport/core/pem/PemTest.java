@@ -104,6 +104,19 @@ class PemTest {
     }
 
     @Test
+    void sec1KeyWithoutItsCurveNeedsTheParametersBlock() throws Exception {
+        java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) ecLeaf.privateKey();
+        byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS()).getEncoded();
+        String bare = "-----BEGIN EC PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(der)
+                + "\n-----END EC PRIVATE KEY-----\n";
+        assertThatThrownBy(() -> PemPrivateKeys.parse(bare.getBytes(UTF_8)))
+                .isInstanceOf(PemException.class).hasMessageContaining("does not name its curve");
+        String withParameters = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + bare;
+        CertificateKeyMatch.check(ecLeaf.certificate(), PemPrivateKeys.parse(withParameters.getBytes(UTF_8)));
+    }
+
+    @Test
     void refusesEncryptedKeysWithAHint() {
         assertThatThrownBy(() -> PemPrivateKeys.parse(ecLeaf.privateKeyEncryptedPem("secret").getBytes(UTF_8)))
                 .isInstanceOf(PemException.class).hasMessageContaining("encrypted private keys are not supported")
