@@ -3,7 +3,6 @@ package io.sallyport.tls;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sallyport.core.config.ConfigError;
 import io.sallyport.core.config.ConfigSet;
 import io.sallyport.core.config.DataSource;
 import io.sallyport.core.config.MeshExternalService;
@@ -121,81 +120,6 @@ class UpstreamTlsSpecsTest {
     }
 
     @Test
-    void expiredCertificatesAreNotConfigErrors() {
-        Issued expired = TestCertificates.builder("old").expired().build();
-        Tls tls = tls(VerificationMode.Secured, new DataSource.InlineString(expired.certificatePem()),
-                new DataSource.InlineString(expired.certificatePem()), new DataSource.InlineString(expired.privateKeyPkcs8Pem()));
-        assertThat(UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY)).isEmpty();
-    }
-
-    @Test
-    void unreadableFileIsAnErrorAtTheFieldLine() {
-        Tls tls = tls(VerificationMode.Secured, new DataSource.FileRef(dir.resolve("missing.pem").toString()), null, null);
-        List<ConfigError> errors = UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY);
-        assertThat(errors).hasSize(1);
-        assertThat(errors.get(0).toString()).isEqualTo("mes.yaml:20: MeshExternalService/api: " + V
-                + ".caCert.file: cannot read file " + dir.resolve("missing.pem") + ": no such file");
-    }
-
-    @Test
-    void notPemIsAnError() {
-        Tls tls = tls(VerificationMode.Secured, new DataSource.InlineString("not a certificate"), null, null);
-        assertThat(UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY)).singleElement()
-                .satisfies(e -> {
-                    assertThat(e.line()).isEqualTo(21);
-                    assertThat(e.path()).isEqualTo(V + ".caCert.inlineString");
-                    assertThat(e.message()).contains("not PEM");
-                });
-    }
-
-    @Test
-    void mismatchedKeyIsAnErrorOnTheKey() {
-        Tls tls = tls(VerificationMode.Secured, null, new DataSource.Inline(ecClient.chainPem().getBytes(UTF_8)),
-                new DataSource.InlineString(rsaClient.privateKeyPkcs8Pem()));
-        assertThat(UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY)).singleElement().satisfies(e -> {
-            assertThat(e.line()).isEqualTo(24);
-            assertThat(e.path()).isEqualTo(V + ".clientKey.inlineString");
-            assertThat(e.message()).contains("private key is RSA but the certificate (CN=ec client)");
-        });
-        Issued otherEc = TestCertificates.builder("other").build();
-        Tls sameAlgorithm = tls(VerificationMode.Secured, null, new DataSource.Inline(ecClient.chainPem().getBytes(UTF_8)),
-                new DataSource.InlineString(otherEc.privateKeyPkcs8Pem()));
-        assertThat(UpstreamTlsSpecs.validate(mes(sameAlgorithm), ConfigSet.EMPTY)).singleElement()
-                .extracting(ConfigError::message).isEqualTo("private key does not match the certificate (CN=ec client)");
-    }
-
-    @Test
-    void encryptedKeyAndHalfAPairAreErrors() {
-        Tls encrypted = tls(VerificationMode.Secured, null, new DataSource.Inline(ecClient.chainPem().getBytes(UTF_8)),
-                new DataSource.InlineString(ecClient.privateKeyEncryptedPem("pw")));
-        assertThat(UpstreamTlsSpecs.validate(mes(encrypted), ConfigSet.EMPTY)).singleElement()
-                .extracting(ConfigError::message).asString().contains("encrypted private keys are not supported");
-        Tls certOnly = tls(VerificationMode.Secured, null, new DataSource.Inline(ecClient.chainPem().getBytes(UTF_8)), null);
-        assertThat(UpstreamTlsSpecs.validate(mes(certOnly), ConfigSet.EMPTY)).singleElement()
-                .extracting(ConfigError::message).asString().contains("give both or neither");
-    }
-
-    @Test
-    void secretMustExistInTheSameMesh() {
-        Secret elsewhere = secret("client-cert", "other-mesh", ecClient.chainPem().getBytes(UTF_8));
-        Tls tls = tls(VerificationMode.Secured, null, new DataSource.SecretRef("client-cert"),
-                new DataSource.SecretRef("client-key"));
-        List<ConfigError> errors = UpstreamTlsSpecs.validate(mes(tls), new ConfigSet(List.<Resource>of(elsewhere)));
-        assertThat(errors).extracting(ConfigError::message).containsExactly(
-                "Secret \"client-cert\" not found in mesh \"default\"",
-                "Secret \"client-key\" not found in mesh \"default\"");
-    }
-
-    @Test
-    void minAboveMaxIsAnError() {
-        Tls tls = new Tls(true, new Version(TlsVersion.TLS13, TlsVersion.TLS12), false, null);
-        assertThat(UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY)).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo("spec.tls.version");
-            assertThat(e.line()).isEqualTo(12);
-        });
-    }
-
-    @Test
     void modesNormaliseWhatTheyIgnore() {
         Tls skipAll = tls(VerificationMode.SkipAll, new DataSource.InlineString(ecClient.root().certificatePem()),
                 new DataSource.InlineString(ecClient.chainPem()), new DataSource.InlineString(ecClient.privateKeyPkcs8Pem()));
@@ -206,5 +130,18 @@ class UpstreamTlsSpecsTest {
         Tls skipCa = tls(VerificationMode.SkipCA, new DataSource.InlineString(ecClient.root().certificatePem()), null, null);
         assertThat(UpstreamTlsSpecs.resolve(mes(skipCa), ConfigSet.EMPTY).spec().trust())
                 .isEqualTo(UpstreamTlsSpec.TrustSource.none());
+    }
+
+    @Test
+    void materialErrorsComeBackWithoutASpec() {
+        Tls tls = tls(VerificationMode.Secured, new DataSource.InlineString("not a certificate"), null, null);
+        UpstreamTlsSpecs.Resolution r = UpstreamTlsSpecs.resolve(mes(tls), ConfigSet.EMPTY);
+        assertThat(r.spec()).isNull();
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(21);
+            assertThat(e.path()).isEqualTo(V + ".caCert.inlineString");
+            assertThat(e.message()).contains("not PEM");
+        });
+        assertThat(UpstreamTlsSpecs.validate(mes(tls), ConfigSet.EMPTY)).isEqualTo(r.errors());
     }
 }
