@@ -1,0 +1,113 @@
+package io.sallyport.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
+import io.netty.util.NetUtil;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * A built client {@link SslContext} for one {@link UpstreamTlsSpec}, and the per-connection
+ * {@link SslHandler}s made from it. Obtain it from {@link UpstreamTlsContextFactory#get} when the config
+ * is compiled; {@link #newHandler} is cheap and safe to call on an event loop.
+ */
+public final class UpstreamTlsContext {
+
+    /** Only BoringSSL and AWS-LC have the renegotiation modes; OpenSSL proper has no such switch. */
+    private static final boolean RENEGOTIATE_MODE_SUPPORTED = OpenSsl.isAvailable()
+            && (OpenSsl.versionString().contains("BoringSSL") || OpenSsl.versionString().contains("AWS-LC"));
+
+    private final UpstreamTlsSpec spec;
+    private final SslContext sslContext;
+    private final String refusal;
+
+    UpstreamTlsContext(UpstreamTlsSpec spec, SslContext sslContext, String refusal) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+        this.refusal = refusal;
+    }
+
+    public UpstreamTlsSpec spec() {
+        return spec;
+    }
+
+    public SslContext sslContext() {
+        return sslContext;
+    }
+
+    /**
+     * Why every handshake with this context will be refused, when that is known in advance (the mode
+     * checks the chain, there is no {@code caCert}, and no system CA bundle could be read). Handshakes
+     * still run and fail with {@link TlsFailureReason#UNKNOWN_CA} and this message.
+     */
+    public Optional<String> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
+    /**
+     * A client {@link SslHandler} for one connection to {@code endpointHost:port}.
+     *
+     * <p>SNI is {@code serverName} when configured, else {@code endpointHost} when it is a DNS name;
+     * IP endpoints without a {@code serverName} send no SNI. The same name (or IP) is what the server
+     * certificate's SAN must match in the modes that check it. Add the handler first in the upstream
+     * pipeline once connected and relay nothing before {@code handshakeFuture()} succeeds.
+     *
+     * @param endpointHost the endpoint's DNS name or IP literal (IPv6 with or without brackets)
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, String endpointHost, int port) {
+        String peer = peerName(spec.serverName(), endpointHost);
+        SslHandler handler = sslContext.newHandler(alloc, peer, port);
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setServerNames(sniNames(peer));
+        engine.setSSLParameters(parameters);
+        if (engine instanceof ReferenceCountedOpenSslEngine openSsl && RENEGOTIATE_MODE_SUPPORTED) {
+            setRenegotiation(openSsl, spec.allowRenegotiation());
+        }
+        return handler;
+    }
+
+    /** The name the handshake is made for: {@code serverName}, else the endpoint without IPv6 brackets. */
+    static String peerName(String serverName, String endpointHost) {
+        if (serverName != null) {
+            return serverName;
+        }
+        Objects.requireNonNull(endpointHost, "endpointHost");
+        return endpointHost.startsWith("[") && endpointHost.endsWith("]")
+                ? endpointHost.substring(1, endpointHost.length() - 1) : endpointHost;
+    }
+
+    /** The SNI to send for {@code peer}: none for IP literals or names SNI cannot carry. */
+    static List<SNIServerName> sniNames(String peer) {
+        if (NetUtil.isValidIpV4Address(peer) || NetUtil.isValidIpV6Address(peer)) {
+            return List.of();
+        }
+        try {
+            String name = peer.endsWith(".") ? peer.substring(0, peer.length() - 1) : peer;
+            return List.of(new SNIHostName(name));
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * BoringSSL refuses renegotiation unless told otherwise; Netty sets "once" for clients. Envoy maps
+     * {@code allowRenegotiation} to "freely" and its default to "never"; so do we.
+     */
+    private static void setRenegotiation(ReferenceCountedOpenSslEngine engine, boolean allow) {
+        try {
+            SSL.setRenegotiateMode(engine.sslPointer(), allow ? SSL.SSL_RENEGOTIATE_FREELY : SSL.SSL_RENEGOTIATE_NEVER);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set the renegotiation mode", e);
+        }
+    }
+}
