@@ -2,9 +2,11 @@ package io.sallyport.core.config;
 
 import io.netty.util.NetUtil;
 import io.sallyport.core.hostname.HostnameTable;
+import io.sallyport.core.pem.TlsMaterial;
 import io.sallyport.core.runtime.RuntimeOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +15,8 @@ import java.util.Set;
  * Cross-resource rules, checked once every document has been read: references resolve (a
  * {@code secret:} names a Secret, an outbound names a MeshExternalService, both in the same mesh), no
  * resource is defined twice, no two listeners share an address and port, and HostnameGenerator
- * templates parse and give every service a distinct, valid hostname ({@link HostnameTable}).
+ * templates parse and give every service a distinct, valid hostname ({@link HostnameTable}), and TLS
+ * material reads, parses and pairs ({@link TlsMaterial}).
  */
 public final class ConfigValidator {
 
@@ -38,6 +41,19 @@ public final class ConfigValidator {
         // Template, label and collision rules need every generator and service at once. VIP errors
         // depend on --vip-cidr and are reported again, with the real range, when the snapshot compiles.
         errors.addAll(HostnameTable.compile(config, RuntimeOptions.DEFAULT_VIP_CIDR).errors());
+        // Certificates and keys must parse and pair up; a problem another rule already reported at the
+        // same field (a missing Secret) is not repeated.
+        Set<String> seen = new HashSet<>();
+        for (ConfigError e : errors) {
+            seen.add(e.file() + ":" + e.line() + ":" + e.path());
+        }
+        for (MeshExternalService mes : config.all(MeshExternalService.class)) {
+            for (ConfigError e : TlsMaterial.validate(mes, config)) {
+                if (seen.add(e.file() + ":" + e.line() + ":" + e.path())) {
+                    errors.add(e);
+                }
+            }
+        }
         errors.sort(null);
         return List.copyOf(errors);
     }

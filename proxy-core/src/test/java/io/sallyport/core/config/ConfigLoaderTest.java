@@ -13,12 +13,16 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import io.sallyport.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest extends ConfigFixture {
 
+    // Validation reads and pairs the material, so the fixture's certificates and key are real.
+    private static final TestCertificates.Issued CA = TestCertificates.builder("ca").ca().build();
+    private static final TestCertificates.Issued CLIENT = TestCertificates.builder("client").issuer(CA).build();
     private static final String CA_B64 = Base64.getEncoder().encodeToString(
-            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
+            CA.certificatePem().getBytes(StandardCharsets.US_ASCII));
 
     @Test
     void readsUniversalMeshExternalServiceWithEveryTlsField() {
@@ -58,12 +62,11 @@ class ConfigLoaderTest extends ConfigFixture {
                         inline: %s
                       clientCert:
                         inlineString: |
-                          -----BEGIN CERTIFICATE-----
-                          MIIB
-                          -----END CERTIFICATE-----
+                %s
                       clientKey:
-                        file: /etc/keys/client.key
-                """.formatted(CA_B64), MeshExternalService.class);
+                        file: %s
+                """.formatted(CA_B64, CLIENT.certificatePem().strip().indent(10).stripTrailing(),
+                        CLIENT.writePrivateKey(dir, "client.key")), MeshExternalService.class);
 
         assertThat(mes.name()).isEqualTo("mes-mtls");
         assertThat(mes.meta().mesh()).isEqualTo("default");
@@ -84,9 +87,8 @@ class ConfigLoaderTest extends ConfigFixture {
                 new SanMatch(SanMatchType.Prefix, "spiffe://example/"),
                 new SanMatch(SanMatchType.Exact, "plain.example.com"));
         assertThat(v.caCert()).isEqualTo(new DataSource.Inline(Base64.getDecoder().decode(CA_B64)));
-        assertThat(v.clientCert()).isEqualTo(new DataSource.InlineString(
-                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
-        assertThat(v.clientKey()).isEqualTo(new DataSource.FileRef("/etc/keys/client.key"));
+        assertThat(v.clientCert()).isEqualTo(new DataSource.InlineString(CLIENT.certificatePem().strip() + "\n"));
+        assertThat(v.clientKey()).isEqualTo(new DataSource.FileRef(dir.resolve("client.key").toString()));
     }
 
     @Test

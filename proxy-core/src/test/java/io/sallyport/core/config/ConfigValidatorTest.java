@@ -48,6 +48,8 @@ class ConfigValidatorTest extends ConfigFixture {
                 data: aGVsbG8=
                 """)).containsExactly(
                 "c.yaml:14: MeshExternalService/m: spec.tls.verification.caCert.secret: names no Secret \"ca\" in mesh \"default\"",
+                // The Secret that exists is read, and its bytes are no certificate.
+                "c.yaml:16: MeshExternalService/m: spec.tls.verification.clientCert.secret: not PEM: no \"-----BEGIN CERTIFICATE-----\" block found",
                 "c.yaml:18: MeshExternalService/m: spec.tls.verification.clientKey.secret: names no Secret \"key\" in mesh \"default\"");
     }
 
