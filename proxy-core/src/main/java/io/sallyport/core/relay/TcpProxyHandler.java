@@ -3,7 +3,10 @@ package io.sallyport.core.relay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.sallyport.core.accesslog.AccessLog;
@@ -13,6 +16,7 @@ import io.sallyport.core.upstream.UpstreamConnectException;
 import io.sallyport.core.upstream.UpstreamConnection;
 import io.sallyport.core.upstream.UpstreamConnector;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +35,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final Runnable onEnd;
     private TcpProxySession session;
     private Promise<UpstreamConnection> connect;
+    /** Read before the upstream was ready (epoll reads on peer half-close even with auto-read off). */
+    private ArrayDeque<Object> early;
+    private boolean earlyInputShutdown;
 
     /**
      * @param onEnd run once when the session has ended (both sides closed); may be {@code null}
@@ -73,6 +80,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             } else {
                 session.flag(ResponseFlag.UF);
             }
+            releaseEarly();
             downstream.close();
             session.connecting(false);
             return;
@@ -90,11 +98,68 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (!idle.isZero()) {
             ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
         }
+        ArrayDeque<Object> pending = early;
+        early = null;
         ctx.pipeline().replace(this, "relay", new TcpRelayHandler(up, session, true));
+        replayEarly(ctx.pipeline(), pending);
+    }
+
+    /** Hands what arrived while connecting to the relay, in order, as if read now. */
+    private void replayEarly(ChannelPipeline pipeline, ArrayDeque<Object> pending) {
+        if (pending != null) {
+            Object msg;
+            while ((msg = pending.poll()) != null) {
+                pipeline.fireChannelRead(msg);
+            }
+            pipeline.fireChannelReadComplete();
+        }
+        if (earlyInputShutdown) {
+            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (connect == null || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (early == null) {
+            early = new ArrayDeque<>(2);
+        }
+        early.add(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Not forwarded: nothing downstream of this handler reads yet.
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            earlyInputShutdown = true;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseEarly();
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            Object msg;
+            while ((msg = early.poll()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseEarly();
         if (connect != null && !connect.isDone()) {
             connect.cancel(false);
         }

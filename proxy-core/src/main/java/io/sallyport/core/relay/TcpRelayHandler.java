@@ -55,7 +55,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
             }
         };
         if (self.isActive()) {
-            ctx.read();
+            readIfOpen(ctx);
         } else {
             closeOnFlush(peer);
         }
@@ -82,7 +82,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         peer.flush();
         if (peer.isWritable()) {
-            ctx.read();
+            readIfOpen(ctx);
         }
         ctx.fireChannelReadComplete();
     }
@@ -90,7 +90,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // This channel drained below its low watermark: the peer, which waits to write here, may read on.
-        if (ctx.channel().isWritable()) {
+        if (ctx.channel().isWritable() && !inputShutdown(peer)) {
             peer.read();
         }
         ctx.fireChannelWritabilityChanged();
@@ -105,6 +105,17 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
             peer.close();
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Epoll refuses read interest on a socket whose input was shut down (epoll_ctl fails). */
+    private static void readIfOpen(ChannelHandlerContext ctx) {
+        if (!inputShutdown(ctx.channel())) {
+            ctx.read();
+        }
+    }
+
+    private static boolean inputShutdown(Channel ch) {
+        return ch instanceof DuplexChannel d && d.isInputShutdown();
     }
 
     private void shutdownPeerOutput(Channel self) {
