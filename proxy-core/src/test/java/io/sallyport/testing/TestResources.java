@@ -1,6 +1,7 @@
 package io.sallyport.testing;
 
 import io.sallyport.core.config.Dataplane;
+import io.sallyport.core.config.HostnameGenerator;
 import io.sallyport.core.config.Mesh;
 import io.sallyport.core.config.MeshExternalService;
 import io.sallyport.core.config.MeshTimeout;
@@ -55,6 +56,11 @@ public final class TestResources {
 
     public static Mesh mesh(boolean forbidMeshExternalServiceAccess) {
         return new Mesh(meta("Mesh", ResourceMeta.DEFAULT_MESH), forbidMeshExternalServiceAccess, false, null);
+    }
+
+    /** A HostnameGenerator selecting every MeshExternalService. */
+    public static HostnameGenerator hostnameGenerator(String name, String template) {
+        return new HostnameGenerator(meta("HostnameGenerator", name), template, Map.of());
     }
 
     /** A MeshTimeout giving {@code mes} a connection timeout. */

@@ -11,6 +11,7 @@ import io.sallyport.core.config.Mesh;
 import io.sallyport.core.config.MeshExternalService;
 import io.sallyport.core.config.MeshTimeout;
 import io.sallyport.core.config.ZoneEgress;
+import io.sallyport.core.hostname.HostnameTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -30,7 +31,9 @@ import java.util.TreeMap;
  * <p>What it builds: one {@link ClusterSpec} per MeshExternalService (endpoints by priority level, the
  * connect and idle timeouts of the MeshTimeouts that target it or its Mesh, the TLS spec); in sidecar
  * mode one {@link ListenerSpec} per {@code Dataplane.networking.outbound[]} entry and one per
- * MeshExternalService that has a VIP ({@code status.vip.ip}), bound on {@code VIP:match.port}.
+ * MeshExternalService that has a VIP, bound on {@code VIP:match.port}. VIPs and hostnames come from the
+ * {@link HostnameTable} (HostnameGenerator templates, VIPs from {@link RuntimeOptions#vipCidr()},
+ * {@code status.vip.ip} honoured).
  */
 public final class SnapshotCompiler {
 
@@ -59,14 +62,23 @@ public final class SnapshotCompiler {
                 clusters.put(spec.name(), spec);
             }
         }
+        HostnameTable hostnames;
+        try {
+            HostnameTable.Result h = HostnameTable.compile(config, options.vipCidr());
+            errors.addAll(h.errors());
+            hostnames = h.table();
+        } catch (IllegalArgumentException e) {
+            errors.add(new ConfigError("--vip-cidr", 0, null, null, e.getMessage()));
+            hostnames = HostnameTable.EMPTY;
+        }
         List<ListenerSpec> listeners = new ArrayList<>();
         if (proxyType(config, options) == ProxyType.DATAPLANE) {
-            listeners(config, services, clusters, listeners, errors);
+            listeners(config, services, clusters, hostnames, listeners, errors);
         }
         if (!errors.isEmpty()) {
             return new Result(null, errors);
         }
-        return new Result(new Snapshot(generation, Instant.now(), config, listeners, clusters), List.of());
+        return new Result(new Snapshot(generation, Instant.now(), config, listeners, clusters, hostnames), List.of());
     }
 
     /** The CLI's choice, else dataplane when a Dataplane document exists, egress when only a ZoneEgress does. */
@@ -135,8 +147,8 @@ public final class SnapshotCompiler {
     }
 
     private static void listeners(ConfigSet config, Map<String, MeshExternalService> services,
-                                  Map<String, ClusterSpec> clusters, List<ListenerSpec> out,
-                                  List<ConfigError> errors) {
+                                  Map<String, ClusterSpec> clusters, HostnameTable hostnames,
+                                  List<ListenerSpec> out, List<ConfigError> errors) {
         Map<String, Boolean> forbidByMesh = new HashMap<>();
         for (Mesh mesh : config.all(Mesh.class)) {
             forbidByMesh.put(mesh.name(), mesh.defaultForbidMeshExternalServiceAccess());
@@ -165,20 +177,13 @@ public final class SnapshotCompiler {
                         dp.meta(), path + ".port", clusters, taken, out, errors);
             }
         }
-        for (MeshExternalService mes : services.values().stream()
-                .sorted((a, b) -> a.name().compareTo(b.name())).toList()) {
-            String vip = mes.statusVip();
-            if (vip == null || vip.isEmpty()) {
-                continue;
-            }
-            InetSocketAddress address = socketAddress(vip, mes.match().port());
-            if (address == null) {
-                errors.add(ConfigError.at(mes.meta(), "status.vip.ip", "not an IP address: " + vip));
-                continue;
-            }
+        for (HostnameTable.VipService vs : hostnames.vipServices()) {
+            MeshExternalService mes = vs.service();
+            InetSocketAddress address = new InetSocketAddress(vs.vip(), vs.port());
             add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.VIP, address, mes.name(),
                     mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
-                    mes.meta(), "status.vip.ip", clusters, taken, out, errors);
+                    mes.meta(), mes.statusVip() != null ? "status.vip.ip" : "spec.match.port",
+                    clusters, taken, out, errors);
         }
     }
 
