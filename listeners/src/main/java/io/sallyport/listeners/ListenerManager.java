@@ -73,6 +73,8 @@ public final class ListenerManager implements DataPlaneComponent {
     private volatile CompletableFuture<Void> drained;
     private ClusterTable clusters = ClusterTable.EMPTY;
     private boolean stopped;
+    /** What {@link #standalone} created and {@link #close} therefore shuts down; empty otherwise. */
+    private final List<AutoCloseable> owned = new ArrayList<>();
 
     /**
      * @param group                event loops for accepting and relaying (from {@code transport})
@@ -90,6 +92,25 @@ public final class ListenerManager implements DataPlaneComponent {
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.upstreamInitializers = upstreamInitializers;
+    }
+
+    /**
+     * A manager that owns its resources: an event loop group of the platform transport (2 × cores
+     * threads), the system DNS resolver ({@code /etc/resolv.conf}, {@code /etc/hosts}) and
+     * {@code accessLog}; {@link #close} shuts all three down.
+     */
+    public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
+                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        Transport transport = Transport.platform();
+        EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-io");
+        io.sallyport.core.cluster.EndpointResolver resolver =
+                io.sallyport.core.cluster.EndpointResolver.system(transport);
+        ListenerManager m = new ListenerManager(group, transport, new UpstreamConnector(transport, resolver), stats,
+                accessLog, drainTimeout, upstreamInitializers);
+        m.owned.add(resolver);
+        m.owned.add(accessLog);
+        m.owned.add(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS));
+        return m;
     }
 
     @Override
@@ -240,6 +261,14 @@ public final class ListenerManager implements DataPlaneComponent {
         }
         bound.clear();
         retiring.clear();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+        owned.clear();
     }
 
     /** The bound listeners by name and their actual local address (the port is known after binding port 0). */

@@ -22,7 +22,7 @@ public sealed interface Endpoint {
 
         @Override
         public String describe() {
-            return NetUtil.toSocketAddressString(address.getHostAddress(), port);
+            return NetUtil.toSocketAddressString(NetUtil.toAddressString(address), port);
         }
     }
 

@@ -22,7 +22,7 @@ public record EndpointAddress(Endpoint endpoint, SocketAddress address) {
             return d.hostname();
         }
         if (endpoint instanceof Endpoint.Ip ip) {
-            return ip.address().getHostAddress();
+            return NetUtil.toAddressString(ip.address());
         }
         return null;
     }
