@@ -1,6 +1,7 @@
 package io.sallyport.app;
 
 import io.sallyport.core.config.ConfigLoader;
+import io.sallyport.core.config.LoadResult;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,7 +16,8 @@ public final class ConfigFiles implements ConfigSource {
 
     @Override
     public Loaded load() {
-        var result = ConfigLoader.load(paths);
-        return new Loaded(result.config(), result.errors());
+        LoadResult result = ConfigLoader.load(paths);
+        List<String> files = ConfigLoader.files(paths).stream().map(Path::toString).toList();
+        return new Loaded(result.config(), result.errors(), files);
     }
 }

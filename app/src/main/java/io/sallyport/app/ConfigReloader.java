@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +48,13 @@ final class ConfigReloader implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final Consumer<ConfigSource.Loaded> onSwapped;
 
+    /** {@code onSwapped} is told what was loaded each time a new snapshot is swapped in. */
     ConfigReloader(ConfigSource source, RuntimeOptions options, SnapshotHolder holder,
-            List<DataPlaneComponent> components, Stats stats) {
+            List<DataPlaneComponent> components, Stats stats, Consumer<ConfigSource.Loaded> onSwapped) {
         this.source = source;
+        this.onSwapped = onSwapped;
         this.options = options;
         this.holder = holder;
         this.components = List.copyOf(components);
@@ -106,6 +110,7 @@ final class ConfigReloader implements AutoCloseable {
         ReloadOutcome outcome = new ReloadOutcome(Instant.now(), trigger, errors);
         if (errors.isEmpty()) {
             holder.swap(snapshot);
+            onSwapped.accept(loaded);
             holder.recordReload(outcome);
             successes.increment();
             generation.add(snapshot.generation() - generation.get());

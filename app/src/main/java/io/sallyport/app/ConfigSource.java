@@ -8,10 +8,15 @@ import java.util.List;
 @FunctionalInterface
 public interface ConfigSource {
 
-    /** The resources read, or the errors that make them unusable. */
-    record Loaded(ConfigSet config, List<ConfigError> errors) {
+    /** The resources read (from {@code files}), or the errors that make them unusable. */
+    record Loaded(ConfigSet config, List<ConfigError> errors, List<String> files) {
         public Loaded {
             errors = List.copyOf(errors);
+            files = List.copyOf(files);
+        }
+
+        public Loaded(ConfigSet config, List<ConfigError> errors) {
+            this(config, errors, List.of());
         }
 
         public boolean ok() {

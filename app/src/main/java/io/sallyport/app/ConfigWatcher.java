@@ -20,14 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Watches the {@code --config} paths on its own thread and calls back once per burst of changes (events
- * closer together than the debounce interval count as one). A directory is watched with its
- * subdirectories for {@code *.yaml}/{@code *.yml} changes; a file through its parent directory. Names
+ * closer together than the debounce interval count as one). A directory is watched for changes to the
+ * {@code *.yaml}/{@code *.yml} files directly inside (what the loader reads); a file through its parent
+ * directory. Names
  * starting with {@code ..} count too: Kubernetes swaps a mounted ConfigMap by renaming {@code ..data}.
  */
 final class ConfigWatcher implements AutoCloseable {
@@ -49,11 +49,7 @@ final class ConfigWatcher implements AutoCloseable {
             for (Path p : paths) {
                 Path abs = p.toAbsolutePath().normalize();
                 if (Files.isDirectory(abs)) {
-                    try (Stream<Path> dirs = Files.walk(abs)) {
-                        for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
-                            watchDirectory(d, null);
-                        }
-                    }
+                    watchDirectory(abs, null);
                 } else if (abs.getParent() != null) {
                     watchDirectory(abs.getParent(), abs.getFileName().toString());
                 }
@@ -119,11 +115,7 @@ final class ConfigWatcher implements AutoCloseable {
             if (name.startsWith("..")) {
                 any = true;
             } else if (names == null) {
-                Path child = dir.resolve(name);
-                if (event.kind() == ENTRY_CREATE && Files.isDirectory(child)) {
-                    registerQuietly(child);
-                    any = true;
-                } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+                if (name.endsWith(".yaml") || name.endsWith(".yml")) {
                     any = true;
                 }
             } else if (names.contains(name)) {
@@ -132,14 +124,6 @@ final class ConfigWatcher implements AutoCloseable {
         }
         key.reset();
         return any;
-    }
-
-    private void registerQuietly(Path dir) {
-        try {
-            watchDirectory(dir, null);
-        } catch (IOException e) {
-            log.warn("cannot watch {}: {}", dir, e.getMessage());
-        }
     }
 
     @Override

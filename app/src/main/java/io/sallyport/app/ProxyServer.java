@@ -60,6 +60,7 @@ public final class ProxyServer {
     private final Stats.Gauge serverState;
     private final Stats.Gauge serverLive;
 
+    private final AtomicReference<List<String>> loadedFiles = new AtomicReference<>(List.of());
     private ProxyType proxyType;
     private SnapshotHolder holder;
     private PrometheusMetrics metrics;
@@ -92,11 +93,12 @@ public final class ProxyServer {
         }
         Snapshot first = compiled.snapshot();
         holder = new SnapshotHolder(first);
+        loadedFiles.set(loaded.files());
         try {
             metrics = new PrometheusMetrics(stats);
             AdminRoutes routes = new AdminRoutes();
             List<String> paths = settings.configPaths().stream().map(Path::toString).toList();
-            AdminApi.install(routes, control(), holder, metrics, new ConfigDump(proxyType, paths), proxyType);
+            AdminApi.install(routes, control(), holder, metrics, new ConfigDump(proxyType, paths, loadedFiles::get), proxyType);
             InetSocketAddress adminAddress = settings.adminAddress() != null
                     ? settings.adminAddress() : defaultAdminAddress(proxyType, first.config());
             try {
@@ -116,7 +118,8 @@ public final class ProxyServer {
                             "sallyport: cannot start " + name(c) + ": " + ConfigReloader.describe(e));
                 }
             }
-            reloader = new ConfigReloader(source, options, holder, components, stats);
+            reloader = new ConfigReloader(source, options, holder, components, stats,
+                    l -> loadedFiles.set(l.files()));
             if (settings.watchConfig()) {
                 try {
                     watcher = new ConfigWatcher(settings.configPaths(), DEBOUNCE,

@@ -13,10 +13,11 @@ import io.sallyport.core.runtime.SnapshotHolder;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The {@code /config_dump} document: the running snapshot's generation and resources (kind, name, mesh,
- * labels, origin, spec), the {@code --config} paths, and the outcome of the latest reload with its errors.
+ * labels, origin, spec), the {@code --config} paths and the files read from them, and the outcome of the latest reload with its errors.
  * Every key, certificate and secret value is replaced by {@code "[redacted]"}.
  */
 public final class ConfigDump {
@@ -25,11 +26,18 @@ public final class ConfigDump {
 
     private final ProxyType proxyType;
     private final List<String> configPaths;
+    private final Supplier<List<String>> loadedFiles;
     private final RedactedJson redacted = new RedactedJson();
 
-    public ConfigDump(ProxyType proxyType, List<String> configPaths) {
+    /**
+     * @param configPaths the {@code --config} paths as given
+     * @param loadedFiles the files the running snapshot was read from (kept in memory: never list
+     *                    directories on the admin event loop)
+     */
+    public ConfigDump(ProxyType proxyType, List<String> configPaths, Supplier<List<String>> loadedFiles) {
         this.proxyType = Objects.requireNonNull(proxyType, "proxyType");
         this.configPaths = List.copyOf(configPaths);
+        this.loadedFiles = Objects.requireNonNull(loadedFiles, "loadedFiles");
     }
 
     /** The document for the holder's current snapshot and latest reload, as indented JSON. */
@@ -41,6 +49,8 @@ public final class ConfigDump {
         root.put("proxy_type", proxyType.cliName());
         ArrayNode paths = root.putArray("config_paths");
         configPaths.forEach(paths::add);
+        ArrayNode files = root.putArray("loaded_files");
+        loadedFiles.get().forEach(files::add);
         String lastError = holder.lastReloadError();
         if (lastError == null) {
             root.putNull("last_reload_error");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sallyport.core.config.DataSource;
 import io.sallyport.core.config.Origin;
+import io.sallyport.core.config.Protocol;
 import io.sallyport.core.config.ResourceMeta;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
@@ -52,6 +53,9 @@ final class RedactedJson {
         }
         if (value instanceof Number n) {
             return nodes.numberNode(n.doubleValue());
+        }
+        if (value instanceof Protocol p) {
+            return nodes.textNode(p.yamlName());
         }
         if (value instanceof Enum<?> e) {
             return nodes.textNode(e.name());

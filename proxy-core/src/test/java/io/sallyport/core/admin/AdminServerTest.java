@@ -72,7 +72,7 @@ class AdminServerTest {
             }
         };
         routes = AdminApi.install(new AdminRoutes(), control, holder, metrics,
-                new ConfigDump(ProxyType.DATAPLANE, List.of("config")), ProxyType.DATAPLANE);
+                new ConfigDump(ProxyType.DATAPLANE, List.of("config"), List::of), ProxyType.DATAPLANE);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), routes);
     }
 

@@ -52,13 +52,14 @@ class ConfigDumpTest {
     @Test
     void everySecretValueIsRedactedAndTheRestIsShown() throws Exception {
         SnapshotHolder holder = new SnapshotHolder(new Snapshot(4, Instant.parse("2026-01-01T00:00:00Z"), config()));
-        String json = new ConfigDump(ProxyType.DATAPLANE, List.of("/etc/sallyport")).render(holder);
+        String json = new ConfigDump(ProxyType.DATAPLANE, List.of("/etc/sallyport"), () -> List.of("/etc/sallyport/mes.yaml")).render(holder);
 
         assertThat(json).doesNotContain("TOPSECRET").doesNotContain("BEGIN PRIVATE KEY");
         JsonNode root = new ObjectMapper().readTree(json);
         assertThat(root.get("generation").asLong()).isEqualTo(4);
         assertThat(root.get("proxy_type").asText()).isEqualTo("dataplane");
         assertThat(root.get("config_paths").get(0).asText()).isEqualTo("/etc/sallyport");
+        assertThat(root.get("loaded_files").get(0).asText()).isEqualTo("/etc/sallyport/mes.yaml");
         assertThat(root.get("last_reload_error").isNull()).isTrue();
 
         JsonNode mes = root.get("resources").get(0);
@@ -83,7 +84,7 @@ class ConfigDumpTest {
     @Test
     void aRejectedReloadIsShownUntilOneSucceeds() throws Exception {
         SnapshotHolder holder = new SnapshotHolder(new Snapshot(1, Instant.now(), config()));
-        ConfigDump dump = new ConfigDump(ProxyType.EGRESS, List.of("a.yaml"));
+        ConfigDump dump = new ConfigDump(ProxyType.EGRESS, List.of("a.yaml"), () -> List.of("a.yaml"));
         holder.recordReload(new SnapshotHolder.ReloadOutcome(Instant.now(), "SIGHUP",
                 List.of("a.yaml:3: MeshExternalService/api: spec.match.port: must be 1-65535")));
         JsonNode root = new ObjectMapper().readTree(dump.render(holder));
