@@ -26,9 +26,14 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_INVALID = 1;
     public static final int EXIT_RUNTIME_FAILURE = 2;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        System.err.println("sallyport: missing command (run, validate); see 'sallyport --help'");
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("sallyport: missing command (run, validate); see 'sallyport --help'");
+        err.flush();
         return EXIT_INVALID;
     }
 

@@ -304,7 +304,8 @@ public final class ProxyServer {
     }
 
     private static String name(DataPlaneComponent c) {
-        return c.getClass().getSimpleName();
+        String simple = c.getClass().getSimpleName();
+        return simple.isEmpty() ? c.getClass().getName() : simple;
     }
 
     /** The bound admin address (after {@link #start()}). */
