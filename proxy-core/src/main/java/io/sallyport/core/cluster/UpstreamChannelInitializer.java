@@ -7,7 +7,8 @@ import io.netty.util.concurrent.Future;
  * Prepares a freshly connected upstream channel before the relay uses it, e.g. adds an
  * {@code SslHandler} for TLS origination. Called on the channel's event loop; the connection counts as
  * established only when the returned future succeeds (a failed handshake is a connect failure and the
- * next endpoint is tried).
+ * next endpoint is tried). The cluster's connect timeout covers the initialization too: when it passes
+ * first, the future is cancelled and the attempt counts as a connect timeout.
  */
 @FunctionalInterface
 public interface UpstreamChannelInitializer {

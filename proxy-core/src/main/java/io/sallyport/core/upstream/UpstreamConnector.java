@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Opens upstream connections for a cluster on a given event loop (the downstream channel's, so the relay
@@ -85,6 +86,7 @@ public final class UpstreamConnector {
         private int connectsTried;
         private Throwable lastFailure;
         private ChannelFuture inFlight;
+        private long attemptDeadline;
 
         Attempts(Cluster cluster, EventLoop loop, Promise<UpstreamConnection> promise) {
             this.cluster = cluster;
@@ -153,6 +155,7 @@ public final class UpstreamConnector {
             if (!unix) {
                 b.option(ChannelOption.TCP_NODELAY, true);
             }
+            attemptDeadline = System.nanoTime() + cluster.spec().connectTimeout().toNanos();
             ChannelFuture cf = b.connect(address.address());
             inFlight = cf;
             cf.addListener((ChannelFuture f) -> connected(f, address));
@@ -194,13 +197,32 @@ public final class UpstreamConnector {
                 initFailed(ch, e);
                 return;
             }
-            initialized.addListener(g -> {
-                if (g.isSuccess()) {
-                    ready(ch, address);
-                } else {
-                    initFailed(ch, g.cause());
+            if (initialized.isDone()) {
+                initDone(ch, address, initialized);
+                return;
+            }
+            // Like Envoy, the connect timeout covers the handshake: the connection is not up before it.
+            long left = Math.max(0, attemptDeadline - System.nanoTime());
+            io.netty.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
+                if (!initialized.isDone()) {
+                    stats.connectTimeout().increment();
+                    initialized.cancel(false);
                 }
+            }, left, TimeUnit.NANOSECONDS);
+            initialized.addListener(g -> {
+                timer.cancel(false);
+                initDone(ch, address, g);
             });
+        }
+
+        private void initDone(Channel ch, EndpointAddress address, Future<?> initialized) {
+            if (initialized.isSuccess()) {
+                ready(ch, address);
+            } else {
+                initFailed(ch, initialized.isCancelled()
+                        ? new ConnectTimeoutException("upstream initialization timed out: " + address.describe())
+                        : initialized.cause());
+            }
         }
 
         private void initFailed(Channel ch, Throwable cause) {

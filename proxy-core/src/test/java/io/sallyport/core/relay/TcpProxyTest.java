@@ -14,6 +14,7 @@ import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.Endpoint;
 import io.sallyport.core.cluster.EndpointResolver;
 import io.sallyport.core.cluster.PriorityLevel;
+import io.sallyport.core.cluster.UpstreamChannelInitializer;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
@@ -38,33 +39,51 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The TCP proxy end to end on loopback: a test listener with {@link TcpProxyHandler} in front of echo servers. */
+/**
+ * The TCP proxy end to end on loopback: a test listener with {@link TcpProxyHandler} in front of echo
+ * servers, on the platform transport (epoll on Linux); {@link TcpProxyNioTest} runs the same on NIO.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpProxyTest {
 
-    private static final Transport TRANSPORT = Transport.platform();
-    private static EventLoopGroup group;
-    private static EndpointResolver resolver;
-    private static UpstreamConnector connector;
+    private EventLoopGroup group;
+    private EndpointResolver resolver;
+    private UpstreamConnector connector;
 
-    private final Stats stats = new Stats();
-    private final BlockingQueue<String> accessLines = new LinkedBlockingQueue<>();
-    private final AccessLog accessLog = AccessLog.to(AccessLogFormat.ENVOY, accessLines::add);
+    // Fresh per test (the class has one instance, see @TestInstance).
+    private Stats stats;
+    private BlockingQueue<String> accessLines;
+    private AccessLog accessLog;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
+    /** The transport under test. */
+    Transport transport() {
+        return Transport.platform();
+    }
+
     @BeforeAll
-    static void startLoops() {
-        group = TRANSPORT.newEventLoopGroup(2, "proxy-test");
-        resolver = EndpointResolver.system(TRANSPORT);
-        connector = new UpstreamConnector(TRANSPORT, resolver);
+    void startLoops() {
+        group = transport().newEventLoopGroup(2, "proxy-test");
+        resolver = EndpointResolver.system(transport());
+        connector = new UpstreamConnector(transport(), resolver);
     }
 
     @AfterAll
-    static void stopLoops() {
+    void stopLoops() {
         resolver.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    @BeforeEach
+    void freshState() {
+        stats = new Stats();
+        accessLines = new LinkedBlockingQueue<>();
+        accessLog = AccessLog.to(AccessLogFormat.ENVOY, accessLines::add);
     }
 
     @AfterEach
@@ -72,6 +91,7 @@ class TcpProxyTest {
         for (AutoCloseable c : closeables) {
             c.close();
         }
+        closeables.clear();
         accessLog.close();
     }
 
@@ -94,9 +114,13 @@ class TcpProxyTest {
 
     /** Starts a listener on 127.0.0.1:0 proxying to {@code spec}; returns its address. */
     private InetSocketAddress proxy(ClusterSpec spec) {
-        Cluster cluster = Cluster.create(spec, stats, null);
+        return proxy(spec, null);
+    }
+
+    private InetSocketAddress proxy(ClusterSpec spec, UpstreamChannelInitializer init) {
+        Cluster cluster = Cluster.create(spec, stats, init);
         TcpProxyTarget target = new TcpProxyTarget("outbound:test", ListenerStats.of(stats, "test"), cluster, false);
-        Channel server = new ServerBootstrap().group(group).channel(TRANSPORT.serverSocketChannel())
+        Channel server = new ServerBootstrap().group(group).channel(transport().serverSocketChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -259,5 +283,88 @@ class TcpProxyTest {
         String tag = "envoy_cluster_name";
         assertThat(stats.counterValue("envoy_cluster_upstream_cx_connect_fail", tag, "mes-down")).isEqualTo(1);
         assertThat(stats.counterValue("envoy_cluster_upstream_cx_tx_bytes_total", tag, "mes-down")).isZero();
+    }
+
+    @Test
+    void upstreamResetClosesTheClientAndReleasesEverything() throws Exception {
+        try (java.net.ServerSocket resetting = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            InetSocketAddress proxy = proxy(cluster("mes-reset", level(0, ip(resetting.getLocalPort()))));
+            try (Socket s = StreamClient.connect(proxy, 10_000)) {
+                CompletableFuture<Void> writing = StreamClient.writeAsync(s, 8L * 1024 * 1024, 3, new AtomicLong());
+                try (Socket up = resetting.accept()) {
+                    up.getInputStream().readNBytes(64 * 1024);
+                    up.setSoLinger(true, 0); // close with RST
+                }
+                try {
+                    assertThat(s.getInputStream().read()).isEqualTo(-1);
+                } catch (java.net.SocketException reset) {
+                    // either way the client learns the connection is gone
+                }
+                assertThat(writing).failsWithin(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(nextAccessLine()).contains("\"- - -\" 0 - ");
+        assertThat(stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-reset")).isZero();
+    }
+
+    @Test
+    void clientLeavingWhileConnectingCancelsTheUpstreamAndLogsDc() throws Exception {
+        EchoServer echo = track(EchoServer.tcp());
+        CompletableFuture<Void> initializing = new CompletableFuture<>();
+        // An upstream "handshake" that never finishes keeps the connection in the connecting state.
+        UpstreamChannelInitializer stuck = (ch, target) -> {
+            initializing.complete(null);
+            return ch.eventLoop().newPromise();
+        };
+        InetSocketAddress proxy = proxy(cluster("mes-stuck", level(0, ip(echo.port()))), stuck);
+        try (Socket s = StreamClient.connect(proxy, 10_000)) {
+            initializing.get(10, TimeUnit.SECONDS);
+            // A plain close would only be a FIN, which is a half-close the proxy must keep: reset instead.
+            s.setSoLinger(true, 0);
+        }
+        // Epoll sees the reset at once (EPOLLRDHUP/EPOLLERR without read interest); NIO only notices a peer
+        // that is not being read from when the connect attempt ends, here at the 2 s connect timeout.
+        assertThat(nextAccessLine()).containsPattern(transport().isEpoll() ? "\"- - -\" 0 DC 0 0 " : "\"- - -\" 0 (DC|UF) 0 0 ")
+                .endsWith("\"-\"");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-stuck") != 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-stuck")).isZero();
+    }
+
+    @Test
+    void theConnectTimeoutCoversTheUpstreamHandshake() throws Exception {
+        EchoServer echo = track(EchoServer.tcp());
+        UpstreamChannelInitializer stuck = (ch, target) -> ch.eventLoop().newPromise();
+        ClusterSpec spec = new ClusterSpec("mes-slow-tls", "default", List.of(level(0, ip(echo.port()))),
+                Duration.ofMillis(300), Duration.ZERO, 1, null);
+        InetSocketAddress proxy = proxy(spec, stuck);
+        long start = System.nanoTime();
+        try (Socket s = StreamClient.connect(proxy, 10_000)) {
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        assertThat(nextAccessLine()).contains("\"- - -\" 0 UF 0 0 ");
+        String tag = "envoy_cluster_name";
+        assertThat(stats.counterValue("envoy_cluster_upstream_cx_connect_timeout", tag, "mes-slow-tls")).isEqualTo(1);
+        assertThat(stats.counterValue("envoy_cluster_upstream_cx_connect_fail", tag, "mes-slow-tls")).isEqualTo(1);
+        assertThat(stats.gaugeValue("envoy_cluster_upstream_cx_active", tag, "mes-slow-tls")).isZero();
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        EchoServer echo = track(EchoServer.tcp());
+        ClusterSpec spec = new ClusterSpec("mes-idle", "default", List.of(level(0, ip(echo.port()))),
+                Duration.ofSeconds(2), Duration.ofMillis(300), 5, null);
+        InetSocketAddress proxy = proxy(spec);
+        try (Socket s = StreamClient.connect(proxy, 10_000)) {
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+            assertThat(s.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes(StandardCharsets.UTF_8));
+            long start = System.nanoTime();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
     }
 }
