@@ -93,14 +93,14 @@ public final class TcpProxySession {
         ended = true;
         target.listenerStats().cxActive().decrement();
         target.listenerStats().cxDestroy().increment();
+        if (onEnd != null) {
+            onEnd.run();
+        }
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         accessLog.log(new TcpAccessLogEntry(startTime, millis, flags, bytesReceived, bytesSent,
                 upstream == null ? null : upstream.address().describe(),
                 target.cluster() == null ? null : target.cluster().name(),
                 describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName()));
-        if (onEnd != null) {
-            onEnd.run();
-        }
     }
 
     private static String describe(SocketAddress a) {
