@@ -86,6 +86,8 @@ public final class UpstreamConnector {
         private int connectsTried;
         private Throwable lastFailure;
         private ChannelFuture inFlight;
+        /** A connected channel whose initializer (handshake) has not finished yet. */
+        private Channel settingUp;
         private long attemptDeadline;
 
         Attempts(Cluster cluster, EventLoop loop, Promise<UpstreamConnection> promise) {
@@ -95,9 +97,14 @@ public final class UpstreamConnector {
             this.promise = promise;
             this.plan = cluster.selector().plan();
             promise.addListener(f -> {
-                if (f.isCancelled() && inFlight != null) {
-                    inFlight.cancel(false);
-                    inFlight.channel().close();
+                if (f.isCancelled()) {
+                    if (inFlight != null) {
+                        inFlight.cancel(false);
+                        inFlight.channel().close();
+                    }
+                    if (settingUp != null) {
+                        settingUp.close();
+                    }
                 }
             });
         }
@@ -201,6 +208,7 @@ public final class UpstreamConnector {
                 initDone(ch, address, initialized);
                 return;
             }
+            settingUp = ch;
             // Like Envoy, the connect timeout covers the handshake: the connection is not up before it.
             long left = Math.max(0, attemptDeadline - System.nanoTime());
             io.netty.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
@@ -216,6 +224,7 @@ public final class UpstreamConnector {
         }
 
         private void initDone(Channel ch, EndpointAddress address, Future<?> initialized) {
+            settingUp = null;
             if (initialized.isSuccess()) {
                 ready(ch, address);
             } else {
