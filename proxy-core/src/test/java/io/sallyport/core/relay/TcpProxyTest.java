@@ -250,6 +250,15 @@ class TcpProxyTest {
     }
 
     @Test
+    void relaysToAnIpv6Endpoint() throws Exception {
+        EchoServer echo = track(EchoServer.tcp("::1"));
+        InetSocketAddress proxy = proxy(cluster("mes-v6", level(0, Endpoint.parse("::1", echo.port()))));
+
+        assertThat(echoOnce(proxy, "six")).isEqualTo("six");
+        assertThat(nextAccessLine()).endsWith("\"[::1]:" + echo.port() + "\"");
+    }
+
+    @Test
     void resolvesADnsNameEndpoint() throws Exception {
         EchoServer echo = track(EchoServer.tcp());
         InetSocketAddress proxy = proxy(cluster("mes-dns", level(0, new Endpoint.DnsName("localhost", echo.port()))));
