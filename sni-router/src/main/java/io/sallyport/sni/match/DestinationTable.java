@@ -1,0 +1,154 @@
+package io.sallyport.sni.match;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The destination-IP level of the listener matcher for one port (or for "any port"): for each prefix
+ * length present, a hash table from the masked network address to the {@link NameTable} of that
+ * prefix, probed from the longest length to the shortest, then the rules without a destination.
+ *
+ * <p>A lookup costs at most one probe per distinct prefix length (33 for IPv4, 129 for IPv6, in
+ * practice a handful), independent of the number of rules, and allocates nothing.
+ */
+final class DestinationTable {
+
+    private final int[] v4Lengths;
+    private final V4Map[] v4Maps;
+    private final int[] v6Lengths;
+    private final V6Map[] v6Maps;
+    private final NameTable anyDestination;
+
+    /**
+     * @param prefixes       name tables by destination prefix
+     * @param anyDestination the rules without a destination, or null
+     */
+    DestinationTable(Map<IpPrefix, NameTable> prefixes, NameTable anyDestination) {
+        TreeMap<Integer, Map<IpPrefix, NameTable>> v4 = new TreeMap<>((a, b) -> b - a);
+        TreeMap<Integer, Map<IpPrefix, NameTable>> v6 = new TreeMap<>((a, b) -> b - a);
+        prefixes.forEach((prefix, names) -> (prefix.isIpv6() ? v6 : v4)
+                .computeIfAbsent(prefix.length(), k -> new java.util.HashMap<>()).put(prefix, names));
+        v4Lengths = new int[v4.size()];
+        v4Maps = new V4Map[v4.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Map<IpPrefix, NameTable>> e : v4.entrySet()) {
+            v4Lengths[i] = e.getKey();
+            v4Maps[i++] = new V4Map(e.getValue());
+        }
+        v6Lengths = new int[v6.size()];
+        v6Maps = new V6Map[v6.size()];
+        i = 0;
+        for (Map.Entry<Integer, Map<IpPrefix, NameTable>> e : v6.entrySet()) {
+            v6Lengths[i] = e.getKey();
+            v6Maps[i++] = new V6Map(e.getValue());
+        }
+        this.anyDestination = anyDestination;
+    }
+
+    int lookupV4(int address, CharSequence name, int nameLength) {
+        long unsigned = address & 0xFFFFFFFFL;
+        for (int i = 0; i < v4Lengths.length; i++) {
+            NameTable names = v4Maps[i].get((int) (unsigned & IpPrefix.mask32(v4Lengths[i])));
+            if (names != null) {
+                int rule = names.lookup(name, nameLength);
+                if (rule >= 0) {
+                    return rule;
+                }
+            }
+        }
+        return lookupAny(name, nameLength);
+    }
+
+    int lookupV6(long hi, long lo, CharSequence name, int nameLength) {
+        for (int i = 0; i < v6Lengths.length; i++) {
+            int length = v6Lengths[i];
+            NameTable names = v6Maps[i].get(hi & IpPrefix.mask64(Math.min(length, 64)),
+                    lo & IpPrefix.mask64(Math.max(length - 64, 0)));
+            if (names != null) {
+                int rule = names.lookup(name, nameLength);
+                if (rule >= 0) {
+                    return rule;
+                }
+            }
+        }
+        return lookupAny(name, nameLength);
+    }
+
+    int lookupAny(CharSequence name, int nameLength) {
+        return anyDestination == null ? -1 : anyDestination.lookup(name, nameLength);
+    }
+
+    private static int capacityFor(int size) {
+        return Integer.highestOneBit(Math.max(2, size * 2 - 1)) << 1;
+    }
+
+    /** Open addressing: masked IPv4 network → name table (a null value marks an empty slot). */
+    private static final class V4Map {
+        private final int[] keys;
+        private final NameTable[] values;
+        private final int mask;
+
+        V4Map(Map<IpPrefix, NameTable> entries) {
+            int capacity = capacityFor(entries.size());
+            keys = new int[capacity];
+            values = new NameTable[capacity];
+            mask = capacity - 1;
+            entries.forEach((prefix, names) -> {
+                int key = prefix.ipv4Bits();
+                int slot = NameTable.spread(key) & mask;
+                while (values[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                keys[slot] = key;
+                values[slot] = names;
+            });
+        }
+
+        NameTable get(int key) {
+            for (int slot = NameTable.spread(key) & mask; ; slot = (slot + 1) & mask) {
+                NameTable v = values[slot];
+                if (v == null || keys[slot] == key) {
+                    return v;
+                }
+            }
+        }
+    }
+
+    /** Open addressing: masked IPv6 network (two longs) → name table. */
+    private static final class V6Map {
+        private final long[] his;
+        private final long[] los;
+        private final NameTable[] values;
+        private final int mask;
+
+        V6Map(Map<IpPrefix, NameTable> entries) {
+            int capacity = capacityFor(entries.size());
+            his = new long[capacity];
+            los = new long[capacity];
+            values = new NameTable[capacity];
+            mask = capacity - 1;
+            entries.forEach((prefix, names) -> {
+                int slot = slotOf(prefix.ipv6High(), prefix.ipv6Low());
+                while (values[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                his[slot] = prefix.ipv6High();
+                los[slot] = prefix.ipv6Low();
+                values[slot] = names;
+            });
+        }
+
+        private int slotOf(long hi, long lo) {
+            return NameTable.spread(Long.hashCode(hi * 0x9E3779B97F4A7C15L ^ lo)) & mask;
+        }
+
+        NameTable get(long hi, long lo) {
+            for (int slot = slotOf(hi, lo); ; slot = (slot + 1) & mask) {
+                NameTable v = values[slot];
+                if (v == null || (his[slot] == hi && los[slot] == lo)) {
+                    return v;
+                }
+            }
+        }
+    }
+}
