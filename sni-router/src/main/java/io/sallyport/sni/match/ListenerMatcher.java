@@ -108,6 +108,22 @@ public final class ListenerMatcher<T> {
         return rule == null ? null : rule.payload();
     }
 
+    /**
+     * {@link #matchRule(int, byte[], CharSequence)} for a destination socket address (its port and IP;
+     * an unresolved address matches only destination-less rules). Copies the address bytes, so it
+     * allocates 4 or 16 bytes; use the {@code byte[]} or {@code int} forms on the hottest paths.
+     */
+    public Rule<T> matchRule(java.net.InetSocketAddress destination, CharSequence serverName) {
+        java.net.InetAddress address = destination.getAddress();
+        return matchRule(destination.getPort(), address == null ? null : address.getAddress(), serverName);
+    }
+
+    /** The payload of {@link #matchRule(java.net.InetSocketAddress, CharSequence)}, or {@code null}. */
+    public T match(java.net.InetSocketAddress destination, CharSequence serverName) {
+        Rule<T> rule = matchRule(destination, serverName);
+        return rule == null ? null : rule.payload();
+    }
+
     /** The most specific matching rule, or {@code null}; see {@link #match(int, byte[], CharSequence)}. */
     public Rule<T> matchRule(int port, byte[] address, CharSequence serverName) {
         if (address == null) {

@@ -153,6 +153,8 @@ class ListenerMatcherTest {
         assertThat(rule.destination()).hasToString("::1");
         assertThat(rule.serverName()).isEqualTo(new ServerNamePattern(".x.test", true));
         assertThat(m.matchRule(1, ip("::2"), "a.x.test")).isNull();
+        assertThat(m.match(new java.net.InetSocketAddress("::1", 1), "b.x.test")).isEqualTo("v6");
+        assertThat(m.match(java.net.InetSocketAddress.createUnresolved("a.x.test", 1), "b.x.test")).isNull();
     }
 
     @Test
