@@ -64,7 +64,11 @@ public final class ProtocolSniffHandler extends ChannelInboundHandlerAdapter {
     private final ClientHelloSniffer clientHelloSniffer;
     private final HttpSniffer httpSniffer;
 
+    private final TlsRecordTracker tlsRecords;
+
     private ByteBuf buffered;
+    private int sniffedBytes;
+    private int fullSniffs;
     private Future<?> timeout;
     private boolean started;
     private boolean decided;
@@ -90,6 +94,7 @@ public final class ProtocolSniffHandler extends ChannelInboundHandlerAdapter {
         this.timeoutNanos = timeout.toNanos();
         this.clientHelloSniffer = new ClientHelloSniffer(maxBytes);
         this.httpSniffer = new HttpSniffer(maxBytes);
+        this.tlsRecords = new TlsRecordTracker(maxBytes);
     }
 
     @Override
@@ -131,10 +136,47 @@ public final class ProtocolSniffHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         buffered = buffered == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), buffered, in);
-        SniffResult result = sniff(buffered, buffered.readableBytes() >= maxBytes);
-        if (result != null) {
-            decide(ctx, result, false);
+        boolean last = buffered.readableBytes() >= maxBytes;
+        if (last || worthSniffing(buffered)) {
+            SniffResult result = sniff(buffered, last);
+            if (result != null) {
+                decide(ctx, result, false);
+                return;
+            }
         }
+        sniffedBytes = buffered.readableBytes();
+    }
+
+    /**
+     * Whether the bytes that just arrived can change a "need more" verdict, checked in time
+     * proportional to the new bytes, so that a client trickling one byte per segment does not make
+     * every read re-parse everything buffered (quadratic work). For TLS: once the records hold the
+     * whole hello (or stop being handshake records). For HTTP/1: when a line ends (the request line,
+     * the Host line and the end of the header block all end with LF), or within the first 64 bytes
+     * where another protocol is told apart. After the HTTP/2 preface: always (frame headers only).
+     */
+    private boolean worthSniffing(ByteBuf bytes) {
+        int start = bytes.readerIndex();
+        if (bytes.getUnsignedByte(start) == TLS_HANDSHAKE) {
+            return tlsRecords.worthParsing(bytes);
+        }
+        int readable = bytes.readableBytes();
+        return sniffedBytes < 64 || readable >= HttpSniffer.PREFACE.length && isPreface(bytes, start)
+                || bytes.indexOf(start + sniffedBytes, start + readable, (byte) '\n') >= 0;
+    }
+
+    private static boolean isPreface(ByteBuf bytes, int start) {
+        for (int i = 0; i < HttpSniffer.PREFACE.length; i++) {
+            if (bytes.getByte(start + i) != HttpSniffer.PREFACE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How many times the sniffers ran over the buffer (for tests of the incremental guard). */
+    int fullSniffs() {
+        return fullSniffs;
     }
 
     @Override
@@ -181,6 +223,7 @@ public final class ProtocolSniffHandler extends ChannelInboundHandlerAdapter {
 
     /** The decision for the bytes so far, or null when more are needed (never null when {@code last}). */
     private SniffResult sniff(ByteBuf bytes, boolean last) {
+        fullSniffs++;
         if (!bytes.isReadable()) {
             return last ? SniffResult.raw(false) : null;
         }

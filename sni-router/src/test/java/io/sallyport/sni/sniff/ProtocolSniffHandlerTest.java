@@ -197,6 +197,70 @@ class ProtocolSniffHandlerTest {
         channel.finishAndReleaseAll();
     }
 
+    @Test
+    void aHelloTrickledByteByByteIsParsedOnceWhenComplete() throws Exception {
+        byte[] hello = ClientHellos.jdk("trickle.example.com", "h2");
+        for (byte[] stream : List.of(hello, ClientHellos.refragment(hello, 1), ClientHellos.refragment(hello, 2, 700))) {
+            Recorder recorder = new Recorder();
+            ProtocolSniffHandler handler = new ProtocolSniffHandler();
+            EmbeddedChannel channel = new EmbeddedChannel();
+            channel.freezeTime();
+            channel.pipeline().addLast(handler, recorder);
+            for (int i = 0; i < stream.length; i++) {
+                if (!recorder.events.isEmpty()) {
+                    throw new AssertionError("decided before byte " + i + " of " + stream.length);
+                }
+                channel.writeInbound(Unpooled.wrappedBuffer(stream, i, 1));
+            }
+            assertThat(recorder.events).containsExactly(
+                    new SniffResult(SniffedProtocol.TLS, "trickle.example.com", List.of("h2"), null, false));
+            assertThat(recorder.received()).isEqualTo(stream);
+            assertThat(handler.fullSniffs()).isEqualTo(1);
+            channel.finishAndReleaseAll();
+            recorder.release();
+        }
+    }
+
+    @Test
+    void httpTrickledByteByByteIsParsedOncePerLine() {
+        StringBuilder text = new StringBuilder("GET / HTTP/1.1\r\n");
+        for (int i = 0; i < 40; i++) {
+            text.append("X-Header-").append(i).append(": some value\r\n");
+        }
+        text.append("Host: trickle.example.org\r\n");
+        byte[] request = text.toString().getBytes(StandardCharsets.US_ASCII);
+        Recorder recorder = new Recorder();
+        ProtocolSniffHandler handler = new ProtocolSniffHandler();
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(handler, recorder);
+        for (int i = 0; i < request.length; i++) {
+            if (!recorder.events.isEmpty()) {
+                throw new AssertionError("decided before byte " + i + ": " + recorder.events);
+            }
+            channel.writeInbound(Unpooled.wrappedBuffer(request, i, 1));
+        }
+        assertThat(recorder.events).containsExactly(
+                new SniffResult(SniffedProtocol.HTTP1, null, List.of(), "trickle.example.org", false));
+        assertThat(recorder.received()).isEqualTo(request);
+        assertThat(handler.fullSniffs()).isLessThanOrEqualTo(64 + 42);
+        channel.finishAndReleaseAll();
+        recorder.release();
+    }
+
+    @Test
+    void garbageAfterAValidStartIsStillDecidedByTheLimit() {
+        Recorder recorder = new Recorder();
+        EmbeddedChannel channel = new EmbeddedChannel(new ProtocolSniffHandler(1024, Duration.ofSeconds(5)), recorder);
+        channel.writeInbound(Unpooled.wrappedBuffer("GET /".getBytes(StandardCharsets.US_ASCII)));
+        for (int i = 0; i < 40 && recorder.events.isEmpty(); i++) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[32]));
+        }
+        assertThat(recorder.events).containsExactly(SniffResult.raw(false));
+        channel.finishAndReleaseAll();
+        recorder.release();
+    }
+
     /** Records what the chain after the sniffer sees. */
     private static final class Recorder extends ChannelInboundHandlerAdapter {
         final List<SniffResult> events = new ArrayList<>();
