@@ -192,12 +192,12 @@ class ClientHelloSnifferTest {
         byte[] hello = ClientHellos.jdk("alloc.example.com", "h2");
         ByteBuf partial = Unpooled.wrappedBuffer(Arrays.copyOf(hello, hello.length - 1));
         ByteBuf notTls = Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < 20_000; i++) { // warm up
+        for (int i = 0; i < 5_000; i++) { // warm up
             sniffer.sniff(partial);
             sniffer.sniff(notTls);
         }
         long before = threads.getCurrentThreadAllocatedBytes();
-        int calls = 100_000;
+        int calls = 20_000;
         for (int i = 0; i < calls; i++) {
             if (sniffer.sniff(partial) != ClientHelloResult.NEED_MORE || sniffer.sniff(notTls) != ClientHelloResult.NOT_TLS) {
                 throw new AssertionError("unexpected verdict");
