@@ -82,60 +82,69 @@ final class DestinationTable {
         return Integer.highestOneBit(Math.max(2, size * 2 - 1)) << 1;
     }
 
-    /** Open addressing: masked IPv4 network → name table (a null value marks an empty slot). */
+    /**
+     * Open addressing: masked IPv4 network → name table. A slot packs the network and the entry number
+     * in one long (0 = empty), so a probe touches one array.
+     */
     private static final class V4Map {
-        private final int[] keys;
-        private final NameTable[] values;
+        private final long[] slots; // network << 32 | (entry + 1)
+        private final NameTable[] tables;
         private final int mask;
 
         V4Map(Map<IpPrefix, NameTable> entries) {
             int capacity = capacityFor(entries.size());
-            keys = new int[capacity];
-            values = new NameTable[capacity];
+            slots = new long[capacity];
+            tables = new NameTable[entries.size()];
             mask = capacity - 1;
-            entries.forEach((prefix, names) -> {
-                int key = prefix.ipv4Bits();
+            int entry = 0;
+            for (Map.Entry<IpPrefix, NameTable> e : entries.entrySet()) {
+                int key = e.getKey().ipv4Bits();
                 int slot = NameTable.spread(key) & mask;
-                while (values[slot] != null) {
+                while (slots[slot] != 0) {
                     slot = (slot + 1) & mask;
                 }
-                keys[slot] = key;
-                values[slot] = names;
-            });
+                slots[slot] = (long) key << 32 | (entry + 1);
+                tables[entry++] = e.getValue();
+            }
         }
 
         NameTable get(int key) {
             for (int slot = NameTable.spread(key) & mask; ; slot = (slot + 1) & mask) {
-                NameTable v = values[slot];
-                if (v == null || keys[slot] == key) {
-                    return v;
+                long packed = slots[slot];
+                if (packed == 0) {
+                    return null;
+                }
+                if ((int) (packed >>> 32) == key) {
+                    return tables[(int) packed - 1];
                 }
             }
         }
     }
 
-    /** Open addressing: masked IPv6 network (two longs) → name table. */
+    /** Open addressing: masked IPv6 network → name table; a slot is three adjacent longs (hi, lo, entry + 1). */
     private static final class V6Map {
-        private final long[] his;
-        private final long[] los;
-        private final NameTable[] values;
+        private final long[] slots;
+        private final NameTable[] tables;
         private final int mask;
 
         V6Map(Map<IpPrefix, NameTable> entries) {
             int capacity = capacityFor(entries.size());
-            his = new long[capacity];
-            los = new long[capacity];
-            values = new NameTable[capacity];
+            slots = new long[capacity * 3];
+            tables = new NameTable[entries.size()];
             mask = capacity - 1;
-            entries.forEach((prefix, names) -> {
-                int slot = slotOf(prefix.ipv6High(), prefix.ipv6Low());
-                while (values[slot] != null) {
+            int entry = 0;
+            for (Map.Entry<IpPrefix, NameTable> e : entries.entrySet()) {
+                long hi = e.getKey().ipv6High();
+                long lo = e.getKey().ipv6Low();
+                int slot = slotOf(hi, lo);
+                while (slots[slot * 3 + 2] != 0) {
                     slot = (slot + 1) & mask;
                 }
-                his[slot] = prefix.ipv6High();
-                los[slot] = prefix.ipv6Low();
-                values[slot] = names;
-            });
+                slots[slot * 3] = hi;
+                slots[slot * 3 + 1] = lo;
+                slots[slot * 3 + 2] = entry + 1;
+                tables[entry++] = e.getValue();
+            }
         }
 
         private int slotOf(long hi, long lo) {
@@ -144,9 +153,12 @@ final class DestinationTable {
 
         NameTable get(long hi, long lo) {
             for (int slot = slotOf(hi, lo); ; slot = (slot + 1) & mask) {
-                NameTable v = values[slot];
-                if (v == null || (his[slot] == hi && los[slot] == lo)) {
-                    return v;
+                long entry = slots[slot * 3 + 2];
+                if (entry == 0) {
+                    return null;
+                }
+                if (slots[slot * 3] == hi && slots[slot * 3 + 1] == lo) {
+                    return tables[(int) entry - 1];
                 }
             }
         }

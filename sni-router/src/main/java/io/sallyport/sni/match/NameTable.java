@@ -72,40 +72,49 @@ final class NameTable {
         return h ^ (h >>> 16);
     }
 
-    /** An open-addressing table of lower-case names to rule indexes, probed by region without copying. */
+    /**
+     * An open-addressing table of lower-case names to rule indexes, probed by region without copying.
+     * Each slot packs the name's hash and its entry number in one long, so a probe that misses touches
+     * one array (one cache line) and the key is only read when the hashes agree.
+     */
     private static final class HashedNames {
-        private final int[] hashes;
+        private final long[] slots; // hash << 32 | (entry + 1); 0 = empty
         private final String[] keys;
         private final int[] rules;
         private final int mask;
 
         HashedNames(Map<String, Integer> entries) {
             int capacity = Integer.highestOneBit(Math.max(2, entries.size() * 2 - 1)) << 1;
-            hashes = new int[capacity];
-            keys = new String[capacity];
-            rules = new int[capacity];
+            slots = new long[capacity];
+            keys = new String[entries.size()];
+            rules = new int[entries.size()];
             mask = capacity - 1;
+            int entry = 0;
             for (Map.Entry<String, Integer> e : entries.entrySet()) {
                 int h = hash(e.getKey());
                 int slot = spread(h) & mask;
-                while (keys[slot] != null) {
+                while (slots[slot] != 0) {
                     slot = (slot + 1) & mask;
                 }
-                hashes[slot] = h;
-                keys[slot] = e.getKey();
-                rules[slot] = e.getValue();
+                slots[slot] = (long) h << 32 | (entry + 1);
+                keys[entry] = e.getKey();
+                rules[entry++] = e.getValue();
             }
         }
 
         int get(int hash, CharSequence name, int from, int to) {
             int length = to - from;
             for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
-                String key = keys[slot];
-                if (key == null) {
+                long packed = slots[slot];
+                if (packed == 0) {
                     return -1;
                 }
-                if (hashes[slot] == hash && key.length() == length && regionEquals(key, name, from)) {
-                    return rules[slot];
+                if ((int) (packed >>> 32) == hash) {
+                    int entry = (int) packed - 1;
+                    String key = keys[entry];
+                    if (key.length() == length && regionEquals(key, name, from)) {
+                        return rules[entry];
+                    }
                 }
             }
         }
