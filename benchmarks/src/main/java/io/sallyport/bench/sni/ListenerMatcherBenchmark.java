@@ -53,7 +53,7 @@ public class ListenerMatcherBenchmark {
                 case 0 -> builder.add(port, null, "svc" + i + ".example.com", i);
                 case 1 -> builder.add(port, null, "*.zone" + i + ".example.org", i);
                 case 2 -> builder.add(port, ipv4(i), null, i);
-                case 3 -> builder.add(port, cidr(i, cidrLengths[i % cidrLengths.length]), null, i);
+                case 3 -> builder.add(port, cidr(i, cidrLengths[(i / 6) % cidrLengths.length]), null, i);
                 case 4 -> builder.add(port, "2001:db8:" + Integer.toHexString(i & 0xFFFF) + "::/48", null, i);
                 default -> builder.add(port, "2001:db9::" + Integer.toHexString(i & 0xFFFF), "*.v6.example.net", i);
             }
