@@ -22,12 +22,15 @@ import java.util.function.Supplier;
  */
 public final class ConfigDump {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Jackson is loaded on the first dump, not at startup (hundreds of classes a sidecar may never need). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        static final RedactedJson REDACTED = new RedactedJson();
+    }
 
     private final ProxyType proxyType;
     private final List<String> configPaths;
     private final Supplier<List<String>> loadedFiles;
-    private final RedactedJson redacted = new RedactedJson();
 
     /**
      * @param configPaths the {@code --config} paths as given
@@ -40,10 +43,10 @@ public final class ConfigDump {
         this.loadedFiles = Objects.requireNonNull(loadedFiles, "loadedFiles");
     }
 
-    /** The document for the holder's current snapshot and latest reload, as indented JSON. */
+    /** The document for the holder's current snapshot and latest reload, as indented Json.MAPPER. */
     public String render(SnapshotHolder holder) {
         Snapshot snapshot = holder.current();
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("generation", snapshot.generation());
         root.put("created_at", snapshot.createdAt().toString());
         root.put("proxy_type", proxyType.cliName());
@@ -73,7 +76,7 @@ public final class ConfigDump {
             resources.add(resource(r));
         }
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return Json.MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,16 +84,16 @@ public final class ConfigDump {
 
     private ObjectNode resource(Resource r) {
         ResourceMeta meta = r.meta();
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("kind", meta.kind());
         node.put("name", meta.name());
         node.put("mesh", meta.mesh());
         if (!meta.namespace().isEmpty()) {
             node.put("namespace", meta.namespace());
         }
-        node.set("labels", redacted.toJson("labels", meta.labels()));
+        node.set("labels", Json.REDACTED.toJson("labels", meta.labels()));
         node.put("origin", meta.origin().file() + ":" + meta.origin().line());
-        node.set("spec", redacted.toJson(null, r));
+        node.set("spec", Json.REDACTED.toJson(null, r));
         return node;
     }
 }
