@@ -10,7 +10,9 @@ import java.util.Set;
 /**
  * Cross-resource rules, checked once every document has been read: references resolve (a
  * {@code secret:} names a Secret, an outbound names a MeshExternalService, both in the same mesh), no
- * resource is defined twice, and no two listeners share an address and port.
+ * resource is defined twice, and no two listeners share an address and port. (HostnameGenerator
+ * templates and hostname collisions are checked by {@code io.sallyport.core.hostname}; certificate and
+ * key material by the TLS module.)
  */
 public final class ConfigValidator {
 
@@ -57,7 +59,7 @@ public final class ConfigValidator {
             Resource first = seen.putIfAbsent(DocumentReader.key(m.kind(), m.mesh(), m.name()), r);
             if (first != null) {
                 String path = isKubernetes(m) ? "metadata.name" : "name";
-                String scope = r instanceof Mesh || r instanceof ZoneEgress || r instanceof HostnameGenerator
+                String scope = r instanceof Mesh || r instanceof ZoneEgress
                         ? "" : " in mesh \"" + m.mesh() + "\"";
                 errors.add(ConfigError.at(m, path, "duplicate " + m.kind() + " \"" + m.name() + "\"" + scope
                         + " (first defined at " + where(first.meta()) + ")"));
@@ -75,6 +77,15 @@ public final class ConfigValidator {
             }
         }
         return false;
+    }
+
+    private static MeshExternalService find(ConfigSet config, String mesh, String name) {
+        for (MeshExternalService mes : config.all(MeshExternalService.class)) {
+            if (mes.meta().mesh().equals(mesh) && mes.name().equals(name)) {
+                return mes;
+            }
+        }
+        return null;
     }
 
     private static void checkSecretRefs(ConfigSet config, Set<String> broken, List<ConfigError> errors) {
@@ -109,6 +120,13 @@ public final class ConfigValidator {
                 } else if (!exists(config, broken, "MeshExternalService", dp.meta().mesh(), ref.name())) {
                     errors.add(ConfigError.at(dp.meta(), path + ".name", "names no MeshExternalService \""
                             + ref.name() + "\" in mesh \"" + dp.meta().mesh() + "\""));
+                } else if (ref.port() != null) {
+                    MeshExternalService mes = find(config, dp.meta().mesh(), ref.name());
+                    if (mes != null && mes.match().port() != ref.port()) {
+                        errors.add(ConfigError.at(dp.meta(), path + ".port", "must be the match port "
+                                + mes.match().port() + " of MeshExternalService \"" + ref.name() + "\", got "
+                                + ref.port()));
+                    }
                 }
             }
         }
@@ -124,7 +142,8 @@ public final class ConfigValidator {
             String b = body(dp.meta());
             for (int i = 0; i < dp.outbounds().size(); i++) {
                 Dataplane.Outbound o = dp.outbounds().get(i);
-                listeners.add(new Listener(o.address(), o.port(), dp.meta(), b + "networking.outbound[" + i + "].port"));
+                listeners.add(new Listener(o.address(), o.port(), dp.meta(),
+                        b + "networking.outbound[" + i + "].port"));
             }
             if (dp.transparentProxying() != null) {
                 listeners.add(new Listener("0.0.0.0", dp.transparentProxying().redirectPortOutbound(), dp.meta(),

@@ -17,10 +17,10 @@ final class DataplaneReader implements KindReader {
         int before = dp.diagnostics().count();
         dp.map("metrics");
         dp.map("probes");
-        MapReader net = dp.mapOrEmpty("networking");
-        if (!dp.has("networking")) {
-            dp.error("networking", "must be set");
+        if (!dp.require("networking")) {
+            return null;
         }
+        MapReader net = dp.mapOrEmpty("networking");
         net.allow("address", "advertisedAddress", "inbound", "outbound", "gateway", "admin", "transparentProxying");
         String address = net.requiredString("address");
         if (address != null && !Addresses.isIp(address)) {

@@ -27,7 +27,8 @@ final class DocumentReader {
     static {
         KINDS.put("MeshExternalService", new KindSchema(false, true, MeshExternalServiceReader.FIELDS,
                 new MeshExternalServiceReader()));
-        KINDS.put("HostnameGenerator", new KindSchema(false, false, HostnameGeneratorReader.FIELDS,
+        // Kuma keeps HostnameGenerator global, yet its documentation writes one with "mesh: default".
+        KINDS.put("HostnameGenerator", new KindSchema(false, true, HostnameGeneratorReader.FIELDS,
                 new HostnameGeneratorReader()));
         KINDS.put("MeshPassthrough", new KindSchema(false, true, MeshPassthroughReader.FIELDS,
                 new MeshPassthroughReader()));
@@ -38,11 +39,6 @@ final class DocumentReader {
                 new MeshTrafficPermissionReader()));
         KINDS.put("MeshTimeout", new KindSchema(false, true, MeshTimeoutReader.FIELDS, new MeshTimeoutReader()));
         KINDS.put("Secret", new KindSchema(true, true, SecretReader.UNIVERSAL_FIELDS, new SecretReader(false)));
-    }
-
-    /** The kinds Sallyport reads, in the order error messages list them. */
-    static List<String> kinds() {
-        return List.copyOf(KINDS.keySet());
     }
 
     /**
@@ -71,7 +67,7 @@ final class DocumentReader {
         boolean kubernetes = peek(rootNode, "apiVersion") != null || peek(rootNode, "kind") != null;
         String kind = kubernetes ? peek(rootNode, "kind") : peek(rootNode, "type");
         String name = kubernetes ? peekMetadataName(rootNode) : peek(rootNode, "name");
-        String ref = (kind == null || kind.isEmpty() ? "-" : kind) + "/" + (name == null || name.isEmpty() ? "-" : name);
+        String ref = orDash(kind) + "/" + orDash(name);
         diag.resource(ref);
         MapReader top = MapReader.of(diag, rootNode, "", doc.line());
         Origin origin = new Origin(file, doc.line(), YamlDocuments.fieldLines(rootNode));
@@ -90,13 +86,17 @@ final class DocumentReader {
         if (schema == null) {
             String hint = NameSuggester.closest(kind, KINDS.keySet());
             top.error(kindField, "unknown kind \"" + kind + "\"; "
-                    + (hint != null ? "did you mean \"" + hint + "\"?" : "expected one of " + String.join(", ", KINDS.keySet())));
+                    + (hint != null ? "did you mean \"" + hint + "\"?"
+                            : "expected one of " + String.join(", ", KINDS.keySet())));
             return new Result(null, diag.errors(), null);
         }
-        return kubernetes ? readKubernetes(diag, top, origin, kind, schema) : readUniversal(diag, top, origin, kind, schema);
+        return kubernetes
+                ? readKubernetes(diag, top, origin, kind, schema)
+                : readUniversal(diag, top, origin, kind, schema);
     }
 
-    private static Result readUniversal(Diagnostics diag, MapReader top, Origin origin, String kind, KindSchema schema) {
+    private static Result readUniversal(
+            Diagnostics diag, MapReader top, Origin origin, String kind, KindSchema schema) {
         List<String> allowed = new ArrayList<>(List.of("type", "name", "labels", "creationTime", "modificationTime"));
         if (schema.meshScoped()) {
             allowed.add("mesh");
@@ -138,7 +138,8 @@ final class DocumentReader {
         return finish(diag, meta, schema.reader().read(meta, fields, top));
     }
 
-    private static Result readKubernetes(Diagnostics diag, MapReader top, Origin origin, String kind, KindSchema schema) {
+    private static Result readKubernetes(
+            Diagnostics diag, MapReader top, Origin origin, String kind, KindSchema schema) {
         boolean secret = kind.equals("Secret");
         List<String> allowed = new ArrayList<>(List.of("apiVersion", "kind", "metadata"));
         if (secret) {
@@ -213,6 +214,10 @@ final class DocumentReader {
         Map<String, String> out = new LinkedHashMap<>(labels);
         out.putIfAbsent(ResourceMeta.LABEL_ORIGIN, ZONE_ORIGIN);
         return out;
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
     }
 
     /** A top-level scalar's text before full reading, to label errors with the resource. */

@@ -41,9 +41,14 @@ final class MapReader {
     static MapReader of(Diagnostics diag, Node node, String path, int line) {
         Map<String, NodeTuple> fields = new LinkedHashMap<>();
         if (node instanceof MappingNode m) {
+            List<Node> merges = new ArrayList<>();
             for (NodeTuple t : m.getValue()) {
                 Node k = t.getKeyNode();
                 int keyLine = lineOf(k);
+                if (k.getTag() == Tag.MERGE) {
+                    merges.add(t.getValueNode());
+                    continue;
+                }
                 if (!(k instanceof ScalarNode ks) || ks.getTag() == Tag.NULL) {
                     diag.error(path.isEmpty() ? "-" : path, keyLine, "field names must be strings");
                     continue;
@@ -55,10 +60,29 @@ final class MapReader {
                 }
                 fields.put(name, t);
             }
+            for (Node merged : merges) {
+                merge(diag, path, merged, fields);
+            }
         } else if (node != null && !isNull(node)) {
             diag.error(path.isEmpty() ? "-" : path, line, "must be a map");
         }
         return new MapReader(diag, path, line, fields);
+    }
+
+    /** YAML merge keys ({@code <<: *anchor}): merged fields fill in, explicit ones win. */
+    private static void merge(Diagnostics diag, String path, Node merged, Map<String, NodeTuple> fields) {
+        List<Node> sources = merged instanceof SequenceNode seq ? seq.getValue() : List.of(merged);
+        for (Node source : sources) {
+            if (!(source instanceof MappingNode sm)) {
+                diag.error(path.isEmpty() ? "-" : path, lineOf(source), "a merge key (<<) must name a map");
+                continue;
+            }
+            for (NodeTuple t : sm.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode ks && ks.getTag() != Tag.MERGE) {
+                    fields.putIfAbsent(ks.getValue(), t);
+                }
+            }
+        }
     }
 
     static int lineOf(Node n) {

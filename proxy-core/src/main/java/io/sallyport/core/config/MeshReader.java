@@ -66,7 +66,7 @@ final class MeshReader implements KindReader {
         for (String section : List.of("tracing", "logging", "metrics", "constraints", "meshServices")) {
             mesh.map(section);
         }
-        mesh.bool("skipCreatingInitialPolicies");
+        mesh.strings("skipCreatingInitialPolicies");
         if (mesh.diagnostics().count() > before) {
             return null;
         }

@@ -58,9 +58,10 @@ final class YamlDocuments {
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? e.getContext() + ": " : "";
             return new Parsed(docs, new ConfigError(file, line, "-", "-",
-                    "invalid YAML: " + context + problem.trim()));
+                    ("invalid YAML: " + context + problem.trim()).replaceAll("\\s*\n\\s*", " ")));
         } catch (YAMLException e) {
-            return new Parsed(docs, new ConfigError(file, 0, "-", "-", "invalid YAML: " + e.getMessage()));
+            return new Parsed(docs, new ConfigError(file, 0, "-", "-",
+                    ("invalid YAML: " + e.getMessage()).replaceAll("\\s*\n\\s*", " ")));
         }
     }
 
@@ -77,7 +78,7 @@ final class YamlDocuments {
         }
         if (node instanceof MappingNode m) {
             for (NodeTuple t : m.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getTag() != org.yaml.snakeyaml.nodes.Tag.MERGE) {
                     String child = MapReader.join(path, k.getValue());
                     lines.putIfAbsent(child, MapReader.lineOf(k));
                     walk(t.getValueNode(), child, lines, onPath);

@@ -11,8 +11,8 @@ final class ZoneEgressReader implements KindReader {
     public Resource read(ResourceMeta meta, MapReader ze, MapReader root) {
         int before = ze.diagnostics().count();
         ze.string("zone");
-        if (!ze.has("networking")) {
-            ze.error("networking", "must be set");
+        if (!ze.require("networking")) {
+            return null;
         }
         MapReader net = ze.mapOrEmpty("networking");
         net.allow("address", "advertisedAddress", "port", "advertisedPort", "admin");
