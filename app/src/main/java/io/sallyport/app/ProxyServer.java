@@ -65,7 +65,7 @@ public final class ProxyServer {
     private SnapshotHolder holder;
     private PrometheusMetrics metrics;
     private AdminServer admin;
-    private ConfigReloader reloader;
+    private volatile ConfigReloader reloader;
     private ConfigWatcher watcher;
 
     public ProxyServer(ServerSettings settings, ConfigSource source, List<ComponentFactory> factories, Stats stats) {
@@ -110,6 +110,9 @@ public final class ProxyServer {
                     settings, options, stats, holder, routes, metrics.registry());
             for (ComponentFactory f : factories) {
                 DataPlaneComponent c = create(f, context);
+                if (c == null) {
+                    continue; // not needed with these settings (e.g. DNS disabled)
+                }
                 components.add(c);
                 try {
                     c.apply(first);
@@ -123,7 +126,7 @@ public final class ProxyServer {
             if (settings.watchConfig()) {
                 try {
                     watcher = new ConfigWatcher(settings.configPaths(), DEBOUNCE,
-                            () -> reloader.requestReload("file change"));
+                            () -> reload("file change"));
                     watcher.start();
                 } catch (IOException e) {
                     log.warn("config files are not watched ({}); reload with SIGHUP", e.getMessage());
@@ -143,7 +146,7 @@ public final class ProxyServer {
 
     private static DataPlaneComponent create(ComponentFactory f, ComponentContext context) {
         try {
-            return Objects.requireNonNull(f.create(context), "component factory returned null");
+            return f.create(context);
         } catch (CommandFailure e) {
             throw e;
         } catch (Exception e) {
@@ -191,7 +194,10 @@ public final class ProxyServer {
 
             @Override
             public void drainListeners() {
-                CompletableFuture.runAsync(() -> drainComponents("/drain_listeners"));
+                setState(ServerState.DRAINING); // before answering, so /ready is 503 at once
+                Thread t = new Thread(() -> drainComponents("/drain_listeners"), "sallyport-drain");
+                t.setDaemon(true);
+                t.start();
             }
 
             @Override
@@ -201,12 +207,17 @@ public final class ProxyServer {
         };
     }
 
-    /** Asks for a reload (SIGHUP); returns at once. */
+    /**
+     * Asks for a reload (SIGHUP, a file change); returns at once. Ignored unless LIVE: a draining process
+     * must not bind new listeners.
+     */
     public void reload(String trigger) {
         ConfigReloader r = reloader;
-        if (r != null) {
-            r.requestReload(trigger);
+        if (r == null || state.get() != ServerState.LIVE) {
+            log.info("reload ({}) ignored: the server is {}", trigger, state.get());
+            return;
         }
+        r.requestReload(trigger);
     }
 
     /** Asks the process to stop: draining first ({@code drain}, SIGTERM) or at once ({@code /quitquitquit}). */

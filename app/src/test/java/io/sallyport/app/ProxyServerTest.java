@@ -131,6 +131,21 @@ class ProxyServerTest {
     }
 
     @Test
+    void aFactoryMayDeclineAndReadsTheSettings() throws Exception {
+        ListenerStandIn listeners = new ListenerStandIn();
+        AtomicReference<ComponentContext> seen = new AtomicReference<>();
+        ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> {
+            seen.set(ctx);
+            return null;
+        }, ctx -> listeners);
+        assertThat(server.state()).isEqualTo(ServerState.LIVE);
+        assertThat(listeners.appliedGenerations).containsExactly(1L);
+        assertThat(seen.get().options().proxyType()).isEqualTo(io.sallyport.core.runtime.ProxyType.DATAPLANE);
+        assertThat(seen.get().settings().dnsAddress()).isEqualTo(HostPort.parse("127.0.0.1:15053"));
+        assertThat(seen.get().snapshots()).isSameAs(server.snapshots());
+    }
+
+    @Test
     void aValidReloadSwapsAndAnInvalidOneKeepsTheRunningConfig() throws Exception {
         int first = freePort();
         int second = freePort();
