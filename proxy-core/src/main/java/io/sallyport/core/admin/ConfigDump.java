@@ -11,12 +11,14 @@ import io.sallyport.core.runtime.ProxyType;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.runtime.SnapshotHolder;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The {@code /config_dump} document: the running snapshot's generation and resources (kind, name, mesh,
+ * The {@code /config_dump} document: the running snapshot's generation, what the compiler derived
+ * ({@code compiled}: every other component of {@link Snapshot}), its resources (kind, name, mesh,
  * labels, origin, spec), the {@code --config} paths and the files read from them, and the outcome of the latest reload with its errors.
  * Every key, certificate and secret value is replaced by {@code "[redacted]"}.
  */
@@ -71,6 +73,7 @@ public final class ConfigDump {
             ArrayNode errors = lr.putArray("errors");
             last.errors().forEach(errors::add);
         }
+        root.set("compiled", compiled(snapshot));
         ArrayNode resources = root.putArray("resources");
         for (Resource r : snapshot.config().resources()) {
             resources.add(resource(r));
@@ -80,6 +83,22 @@ public final class ConfigDump {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What the compiler added to the config (listeners, clusters, hostnames and VIPs), redacted alike. */
+    private static ObjectNode compiled(Snapshot snapshot) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        for (RecordComponent c : Snapshot.class.getRecordComponents()) {
+            if (c.getName().equals("generation") || c.getName().equals("createdAt") || c.getName().equals("config")) {
+                continue;
+            }
+            try {
+                node.set(c.getName(), Json.REDACTED.toJson(c.getName(), c.getAccessor().invoke(snapshot)));
+            } catch (ReflectiveOperationException e) {
+                node.put(c.getName(), "[unreadable]");
+            }
+        }
+        return node;
     }
 
     private ObjectNode resource(Resource r) {
