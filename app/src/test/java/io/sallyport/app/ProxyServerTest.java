@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -312,7 +313,8 @@ class ProxyServerTest {
         CountDownLatch swapped = new CountDownLatch(1);
         server.snapshots().onSwap((old, next) -> swapped.countDown());
 
-        Files.writeString(file, config(second));
+        Path tmp = Files.writeString(dir.resolve(".proxy.yaml.tmp"), config(second));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         assertThat(swapped.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(server.snapshots().current().generation()).isEqualTo(2);
         assertThat(listeners.boundPorts()).containsExactly(second);
