@@ -136,7 +136,6 @@ public final class ProxyServer {
             closeAll();
             throw e;
         }
-        stats.counter(ConfigReloader.RELOADS, "result", "success");
         setState(ServerState.LIVE);
         log.info("Sallyport {} started: mode={}, listeners=[{}], admin={}, config generation {} ({} resources from {})",
                 Version.current(), proxyType.cliName(), listenerSummary(first.config()),
