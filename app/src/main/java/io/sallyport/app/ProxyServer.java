@@ -56,6 +56,8 @@ public final class ProxyServer {
 
     private final AtomicReference<ServerState> state = new AtomicReference<>(ServerState.PRE_INITIALIZING);
     private final CompletableFuture<Boolean> shutdownRequested = new CompletableFuture<>();
+    /** Completed to stop waiting for a drain (a second SIGTERM or Ctrl-C). */
+    private final CompletableFuture<Void> drainCut = new CompletableFuture<>();
     private final List<DataPlaneComponent> components = new ArrayList<>();
     private final Stats.Gauge serverState;
     private final Stats.Gauge serverLive;
@@ -219,9 +221,15 @@ public final class ProxyServer {
         r.requestReload(trigger);
     }
 
-    /** Asks the process to stop: draining first ({@code drain}, SIGTERM) or at once ({@code /quitquitquit}). */
+    /**
+     * Asks the process to stop: draining first ({@code drain}, SIGTERM) or at once ({@code /quitquitquit}).
+     * Asked again while draining, it stops waiting for live connections and closes them.
+     */
     public void shutdown(boolean drain) {
-        shutdownRequested.complete(drain);
+        if (!shutdownRequested.complete(drain) && !drainCut.isDone()) {
+            log.warn("asked again to stop: closing live connections without waiting for the drain");
+            drainCut.complete(null);
+        }
     }
 
     /**
@@ -266,9 +274,9 @@ public final class ProxyServer {
             }
         }
         try {
-            CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+            CompletableFuture.anyOf(CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)), drainCut)
                     .get(settings.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            log.info("drained ({})", why);
+            log.info(drainCut.isDone() ? "drain cut short ({})" : "drained ({})", why);
         } catch (TimeoutException e) {
             log.warn("drain timeout of {}s reached ({}); closing live connections",
                     settings.drainTimeout().toSeconds(), why);

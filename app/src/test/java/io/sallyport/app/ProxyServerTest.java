@@ -290,6 +290,54 @@ class ProxyServerTest {
     }
 
     @Test
+    void aSecondStopRequestCutsTheDrainShort() throws Exception {
+        CompletableFuture<Void> neverDrains = new CompletableFuture<>();
+        CountDownLatch draining = new CountDownLatch(1);
+        ServerSettings settings = new ServerSettings(List.of(dir), null, new InetSocketAddress("127.0.0.1", 0), null,
+                "242.0.0.0/8", null, null, null, Duration.ofMinutes(10), null, false);
+        ProxyServer server = new ProxyServer(settings, () -> parse(config(freePortUnchecked())),
+                List.of(ctx -> new DataPlaneComponent() {
+                    @Override
+                    public void apply(Snapshot next) {
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> drain(Duration timeout) {
+                        draining.countDown();
+                        return neverDrains;
+                    }
+
+                    @Override
+                    public void close() {
+                        neverDrains.cancel(false);
+                    }
+                }), stats);
+        started.add(server);
+        server.start();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.awaitShutdown();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        server.shutdown(true);
+        assertThat(draining.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(exit).isNotDone();
+        server.shutdown(true);
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(neverDrains).isCancelled();
+    }
+
+    private static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void drainListenersTurnsReadyTo503() throws Exception {
         ListenerStandIn listeners = new ListenerStandIn();
         ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> listeners);
