@@ -140,7 +140,7 @@ public final class ProxyServer {
         }
         setState(ServerState.LIVE);
         log.info("Sallyport {} started: mode={}, listeners=[{}], admin={}, config generation {} ({} resources from {})",
-                Version.current(), proxyType.cliName(), listenerSummary(first.config()),
+                Version.current(), proxyType.cliName(), listenerSummary(first),
                 HostPort.format(admin.localAddress()), first.generation(), first.config().resources().size(),
                 settings.configPaths().stream().map(Path::toString).collect(Collectors.joining(", ")));
     }
@@ -156,8 +156,13 @@ public final class ProxyServer {
         }
     }
 
-    private String listenerSummary(ConfigSet config) {
-        return ConfigListing.listeners(config, proxyType).stream()
+    private String listenerSummary(Snapshot snapshot) {
+        if (!snapshot.listeners().isEmpty()) {
+            return snapshot.listeners().stream()
+                    .map(l -> HostPort.format(l.address()) + " -> " + l.cluster())
+                    .collect(Collectors.joining(", "));
+        }
+        return ConfigListing.listeners(snapshot.config(), proxyType).stream()
                 .map(l -> l.address() + " -> " + l.target())
                 .collect(Collectors.joining(", "));
     }
