@@ -57,6 +57,12 @@ public final class TransparentListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TransparentListener.class);
 
+    /**
+     * System property: {@code true} sets {@code IP_TRANSPARENT} on the listening socket (epoll only), as
+     * TPROXY interception needs; the accepted socket's local address is then the original destination.
+     */
+    public static final String IP_TRANSPARENT_PROPERTY = "sallyport.transparent.ipTransparent";
+
     private final EventLoopGroup group;
     private final Transport transport;
     private final UpstreamConnector connector;
@@ -136,6 +142,9 @@ public final class TransparentListener implements AutoCloseable {
                         accepted(ch);
                     }
                 });
+        if (Boolean.getBoolean(IP_TRANSPARENT_PROPERTY) && transport.isEpoll()) {
+            b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        }
         ChannelFuture f = b.bind(spec.address()).awaitUninterruptibly();
         if (!f.isSuccess()) {
             IOException e = new BindException("cannot bind transparent listener " + spec.name() + " on "
@@ -170,7 +179,7 @@ public final class TransparentListener implements AutoCloseable {
             p.addLast("tcp-proxy", new TcpProxyHandler(service, connector, accessLog, ended));
             return;
         }
-        if (original.getPort() == r.spec().address().getPort()) {
+        if (ch.parent() != null && original.getPort() == ((InetSocketAddress) ch.parent().localAddress()).getPort()) {
             // Dialed to the redirect port itself (not intercepted): forwarding it would loop back here.
             p.addLast("tcp-proxy", new TcpProxyHandler(r.noMatch(), connector, accessLog, ended));
             return;

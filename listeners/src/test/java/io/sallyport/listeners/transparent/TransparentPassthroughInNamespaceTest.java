@@ -66,7 +66,7 @@ class TransparentPassthroughInNamespaceTest {
                 "-j", "REDIRECT", "--to-ports", String.valueOf(REDIRECT_PORT));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java,
-                "-Dsallyport.transparent.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"),
+                "-Dsallyport.transparent.bindAddress=127.0.0.1", "-Dio.netty.leakDetection.level=paranoid", "-cp", System.getProperty("java.class.path"),
                 TransparentProxyProbe.class.getName(), String.valueOf(MARK), String.valueOf(REDIRECT_PORT)));
         command.addAll(SERVERS);
         probe = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -82,6 +82,9 @@ class TransparentPassthroughInNamespaceTest {
             if (!probe.waitFor(10, TimeUnit.SECONDS)) {
                 probe.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+            List<String> rest = new ArrayList<>(backlog);
+            lines.drainTo(rest);
+            assertThat(rest).as("the proxy's output").noneMatch(l -> l.contains("LEAK:"));
         }
         if (ns != null) {
             run("ip", "netns", "del", ns);
