@@ -49,7 +49,8 @@ class PassthroughTableTest {
                 Arguments.of(SniffedProtocol.TLS, "198.51.100.1", 443, "x.eu.example.com", "*.eu.example.com"),
                 Arguments.of(SniffedProtocol.TLS, "198.51.100.1", 443, "example.com", null),
                 Arguments.of(SniffedProtocol.TLS, "198.51.100.1", 8443, "api.example.com", null),
-                // a port-less rule catches every port
+                // a port-less rule catches every port, also one that has rules of its own (fallback)
+                Arguments.of(SniffedProtocol.TLS, "198.51.100.1", 443, "any-port.example.org", "any-port.example.org"),
                 Arguments.of(SniffedProtocol.TLS, "198.51.100.1", 8443, "any-port.example.org", "any-port.example.org"),
                 // exact IP beats the CIDRs around it, the longer prefix beats the shorter
                 Arguments.of(SniffedProtocol.TLS, "10.1.2.3", 443, "unknown.test", "10.1.2.3"),
