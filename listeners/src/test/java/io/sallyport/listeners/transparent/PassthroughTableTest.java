@@ -139,6 +139,30 @@ class PassthroughTableTest {
         assertThat(PassthroughSpec.merge(List.of())).isEqualTo(PassthroughSpec.NONE);
     }
 
+    @Test
+    void thePassthroughExampleCompilesToWhatItsReadmeSays() {
+        var loaded = io.sallyport.core.config.ConfigLoader.load(List.of(java.nio.file.Path.of("../config-examples/passthrough")));
+        assertThat(loaded.errors()).isEmpty();
+        var compiled = io.sallyport.core.runtime.SnapshotCompiler.compile(loaded.config(),
+                io.sallyport.core.runtime.RuntimeOptions.defaults(), 1);
+        assertThat(compiled.errors()).isEmpty();
+        var transparent = compiled.snapshot().transparent();
+        assertThat(transparent.address().getPort()).isEqualTo(15001);
+        assertThat(transparent.statsAddress()).isEqualTo("0.0.0.0_15001");
+        assertThat(transparent.passthrough().mode()).isEqualTo(MeshPassthrough.Mode.Matched);
+        PassthroughTable table = PassthroughTable.compile(transparent.passthrough(), new Stats());
+        byte[] loopback = NetUtil.createByteArrayFromIpAddressString("127.0.0.1");
+        byte[] other = NetUtil.createByteArrayFromIpAddressString("127.0.0.2");
+        assertThat(table.match(SniffedProtocol.RAW, 18888, loopback, null).match().value()).isEqualTo("127.0.0.1");
+        assertThat(table.match(SniffedProtocol.RAW, 18000, loopback, null).match().value()).isEqualTo("127.0.0.0/8");
+        assertThat(table.match(SniffedProtocol.RAW, 18999, loopback, null)).isNull();
+        assertThat(table.match(SniffedProtocol.HTTP1, 18680, loopback, "localhost").toDomain()).isTrue();
+        assertThat(table.match(SniffedProtocol.HTTP1, 18680, loopback, "example.net")).isNull();
+        assertThat(table.isHttpPort(18680)).isTrue();
+        assertThat(table.match(SniffedProtocol.TLS, 18444, other, "localhost").toDomain()).isTrue();
+        assertThat(table.match(SniffedProtocol.TLS, 18444, other, "app.localhost").match().value()).isEqualTo("*.localhost");
+    }
+
     private static ResourceMeta meta(String name) {
         return io.sallyport.testing.TestResources.meta("MeshPassthrough", name);
     }
