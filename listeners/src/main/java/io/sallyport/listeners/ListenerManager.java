@@ -296,10 +296,7 @@ public final class ListenerManager implements DataPlaneComponent {
         for (BoundListener l : bound.values()) {
             out.put(l.spec.name(), l.localAddress());
         }
-        InetSocketAddress t = transparent.localAddress();
-        if (t != null) {
-            out.put(transparent.name(), t);
-        }
+        out.putAll(transparent.addresses());
         return out;
     }
 

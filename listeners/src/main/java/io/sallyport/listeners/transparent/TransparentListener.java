@@ -73,6 +73,8 @@ public final class TransparentListener implements AutoCloseable {
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private volatile TransparentRouting routing;
     private Channel serverChannel;
+    /** The IPv6 companion ({@code [::]:port}, IPv6 only) of a listener bound on {@code 0.0.0.0}, if any. */
+    private Channel serverChannelV6;
 
     /**
      * @param onAccept told of every accepted connection (the manager counts them for draining)
@@ -106,9 +108,10 @@ public final class TransparentListener implements AutoCloseable {
         }
         TransparentRouting next = routing(spec, snapshot, clusters);
         if (serverChannel == null || !spec.address().equals(routing == null ? null : routing.spec().address())) {
-            Channel bound = bind(spec);
+            Channel bound = bind(spec.address(), false);
             stopAccepting();
             serverChannel = bound;
+            serverChannelV6 = bindIpv6Companion(spec);
             log.info("transparent listener {} on {} (MeshPassthrough {})", spec.name(), bound.localAddress(),
                     spec.passthrough().mode());
         }
@@ -127,7 +130,40 @@ public final class TransparentListener implements AutoCloseable {
                 new TcpProxyTarget(spec.name(), listenerStats, null, false));
     }
 
-    private Channel bind(TransparentSpec spec) throws IOException {
+    /**
+     * Binds {@code [::]:port} next to {@code 0.0.0.0:port} (with {@code IPV6_V6ONLY}, so the two do not
+     * collide), as Kuma listens for both families; {@code null} when the listener is not on the IPv4
+     * wildcard, the transport is not epoll, or the host has no IPv6.
+     */
+    private Channel bindIpv6Companion(TransparentSpec spec) {
+        if (!transport.isEpoll() || !spec.address().getAddress().isAnyLocalAddress()
+                || spec.address().getAddress() instanceof java.net.Inet6Address) {
+            return null;
+        }
+        InetSocketAddress v6 = new InetSocketAddress(ipv6Any(), ((InetSocketAddress) serverChannel.localAddress()).getPort());
+        try {
+            Channel ch = bind(v6, true);
+            log.info("transparent listener outbound:passthrough:ipv6 on {}", ch.localAddress());
+            return ch;
+        } catch (IOException e) {
+            log.info("no IPv6 transparent listener: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static java.net.InetAddress ipv6Any() {
+        try {
+            return java.net.InetAddress.getByAddress(new byte[16]);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code setsockopt(IPPROTO_IPV6 (41), IPV6_V6ONLY (26))}: Netty names no such option. */
+    private static final ChannelOption<Integer> IPV6_V6ONLY =
+            new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
+    private Channel bind(InetSocketAddress address, boolean ipv6Only) throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverSocketChannel())
@@ -145,10 +181,13 @@ public final class TransparentListener implements AutoCloseable {
         if (Boolean.getBoolean(IP_TRANSPARENT_PROPERTY) && transport.isEpoll()) {
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
-        ChannelFuture f = b.bind(spec.address()).awaitUninterruptibly();
+        if (ipv6Only) {
+            b.option(IPV6_V6ONLY, 1);
+        }
+        ChannelFuture f = b.bind(address).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            IOException e = new BindException("cannot bind transparent listener " + spec.name() + " on "
-                    + spec.address() + ": " + f.cause().getMessage());
+            IOException e = new BindException("cannot bind transparent listener on "
+                    + address + ": " + f.cause().getMessage());
             e.initCause(f.cause());
             throw e;
         }
@@ -211,8 +250,25 @@ public final class TransparentListener implements AutoCloseable {
         return serverChannel == null || r == null ? null : r.spec().name();
     }
 
+    /** The bound sockets by listener name (the IPv4 one and its IPv6 companion); empty when not listening. */
+    public synchronized Map<String, InetSocketAddress> addresses() {
+        Map<String, InetSocketAddress> out = new java.util.LinkedHashMap<>();
+        String name = name();
+        if (name != null) {
+            out.put(name, (InetSocketAddress) serverChannel.localAddress());
+        }
+        if (serverChannelV6 != null) {
+            out.put("outbound:passthrough:ipv6", (InetSocketAddress) serverChannelV6.localAddress());
+        }
+        return out;
+    }
+
     /** Stops accepting; live connections carry on. */
     public synchronized void stopAccepting() {
+        if (serverChannelV6 != null) {
+            serverChannelV6.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            serverChannelV6 = null;
+        }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             serverChannel = null;

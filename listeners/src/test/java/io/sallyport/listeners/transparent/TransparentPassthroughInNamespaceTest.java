@@ -35,7 +35,7 @@ class TransparentPassthroughInNamespaceTest {
     private static final List<String> SERVERS = List.of(
             "tcp:127.0.0.11:7000", "tcp:127.0.0.30:7000", "tcp:127.0.0.31:7000", "tcp:127.0.1.5:7000",
             "tcp:127.0.0.50:7000", "tls:127.0.0.20:8443", "tls:127.0.0.21:8443", "tls:127.0.0.66:8443",
-            "tcp:127.0.0.40:8080", "tcp:127.0.0.41:8080", "tcp:127.0.2.9:8080");
+            "tcp:127.0.0.40:8080", "tcp:127.0.0.41:8080", "tcp:127.0.2.9:8080", "tcp6:7100", "tcp6:7101");
 
     private static String ns;
     private static Path hostsDir;
@@ -48,7 +48,7 @@ class TransparentPassthroughInNamespaceTest {
     static void startNamespaceAndProxy() throws Exception {
         assumeTrue(OriginalDestination.nativeAvailable(), "libc getsockopt via JNA");
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
-        assumeTrue(onPath("ip") && onPath("iptables") && onPath("nc") && onPath("openssl") && onPath("curl"),
+        assumeTrue(onPath("ip") && onPath("iptables") && onPath("ip6tables") && onPath("nc") && onPath("openssl") && onPath("curl"),
                 "ip, iptables, nc, openssl, curl");
         ns = "sp-tp-" + ProcessHandle.current().pid() + "-" + ThreadLocalRandom.current().nextInt(1_000_000);
         hostsDir = Path.of("/etc/netns", ns);
@@ -64,9 +64,12 @@ class TransparentPassthroughInNamespaceTest {
         run("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "127.0.0.0/8",
                 "!", "--dport", String.valueOf(REDIRECT_PORT), "-m", "mark", "!", "--mark", String.valueOf(MARK),
                 "-j", "REDIRECT", "--to-ports", String.valueOf(REDIRECT_PORT));
+        run("ip", "netns", "exec", ns, "ip6tables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "::1",
+                "!", "--dport", String.valueOf(REDIRECT_PORT), "-m", "mark", "!", "--mark", String.valueOf(MARK),
+                "-j", "REDIRECT", "--to-ports", String.valueOf(REDIRECT_PORT));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java,
-                "-Dsallyport.transparent.bindAddress=127.0.0.1", "-Dio.netty.leakDetection.level=paranoid", "-cp", System.getProperty("java.class.path"),
+                "-Dio.netty.leakDetection.level=paranoid", "-cp", System.getProperty("java.class.path"),
                 TransparentProxyProbe.class.getName(), String.valueOf(MARK), String.valueOf(REDIRECT_PORT)));
         command.addAll(SERVERS);
         probe = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -123,6 +126,17 @@ class TransparentPassthroughInNamespaceTest {
         assertThat(nc("127.0.0.31", 7000)).doesNotContain("server");
         assertThat(accepts("127.0.0.31:7000")).isZero();
         assertThat(noFilterChainMatch()).isEqualTo(refusedBefore + 1);
+    }
+
+    @Test
+    void ipv6DestinationsAreRecoveredAndMatchedToo() throws Exception {
+        mode("Matched");
+        assertThat(nc("::1", 7100)).contains("server [::1]:7100");
+        int dialed = accepts("[::1]:7101");
+        assertThat(nc("::1", 7101)).doesNotContain("server");
+        assertThat(accepts("[::1]:7101")).isEqualTo(dialed);
+        mode("All");
+        assertThat(nc("::1", 7101)).contains("server [::1]:7101");
     }
 
     @Test
@@ -187,7 +201,7 @@ class TransparentPassthroughInNamespaceTest {
     }
 
     private static long noFilterChainMatch() throws Exception {
-        command("COUNTER envoy_listener_no_filter_chain_match envoy_listener_address 127.0.0.1_" + REDIRECT_PORT);
+        command("COUNTER envoy_listener_no_filter_chain_match envoy_listener_address 0.0.0.0_" + REDIRECT_PORT);
         String line = nextMatching("COUNTER");
         return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
     }

@@ -47,7 +47,7 @@ import javax.net.ssl.SSLServerSocket;
  * rule lets them through.
  *
  * <p>Arguments: the socket mark, the redirect port, then servers as {@code tcp:ip:port} or
- * {@code tls:ip:port}. Commands on stdin, one per line: {@code MODE None|All|Matched},
+ * {@code tls:ip:port}, or {@code tcp6:port} for {@code [::1]:port}. Commands on stdin, one per line: {@code MODE None|All|Matched},
  * {@code ACCEPTS ip:port}, {@code COUNTER name tag value}. Output: {@code READY}, {@code APPLIED mode},
  * {@code ACCEPTS ip:port n}, {@code COUNTER n}, and {@code ACCESS <line>} for each access log line.
  */
@@ -88,6 +88,10 @@ public final class TransparentProxyProbe {
                         value: 127.0.1.0/24
                         port: 7000
                         protocol: tcp
+                      - type: IP
+                        value: "::1"
+                        port: 7100
+                        protocol: tcp
                       - type: Domain
                         value: web.test
                         port: 8080
@@ -105,7 +109,11 @@ public final class TransparentProxyProbe {
         SSLContext tls = serverTls();
         for (int i = 2; i < args.length; i++) {
             String[] parts = args[i].split(":");
-            startServer(parts[0].equals("tls"), parts[1], Integer.parseInt(parts[2]), tls);
+            if (parts[0].equals("tcp6")) {
+                startServer(false, "::1", Integer.parseInt(parts[1]), tls);
+            } else {
+                startServer(parts[0].equals("tls"), parts[1], Integer.parseInt(parts[2]), tls);
+            }
         }
         Transport transport = Transport.platform();
         EventLoopGroup group = transport.newEventLoopGroup(2, "probe");
@@ -192,7 +200,7 @@ public final class TransparentProxyProbe {
         ServerSocket server = tls
                 ? (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(port, 50, address)
                 : new ServerSocket(port, 50, address);
-        String id = ip + ":" + port;
+        String id = ip.contains(":") ? "[" + ip + "]:" + port : ip + ":" + port;
         AtomicInteger accepts = ACCEPTS.computeIfAbsent(id, k -> new AtomicInteger());
         Thread t = new Thread(() -> {
             while (true) {
