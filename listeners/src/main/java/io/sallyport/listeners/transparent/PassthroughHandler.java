@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.cluster.Cluster;
@@ -43,6 +44,8 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
     private final AccessLog accessLog;
     private final Runnable onEnd;
     private boolean decided;
+    /** The client half-closed before the decision: the relay must still learn of it. */
+    private boolean inputShutdown;
 
     PassthroughHandler(TransparentRouting routing, InetSocketAddress original, UpstreamConnector connector,
                        AccessLog accessLog, Runnable onEnd) {
@@ -60,6 +63,12 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !decided) {
+            // A client that sends little and half-closes (or a server-first protocol's client that
+            // only closes) is decided by the sniff timeout; its end of input is replayed afterwards.
+            inputShutdown = true;
+            return;
+        }
         if (!(evt instanceof SniffResult result) || decided) {
             ctx.fireUserEventTriggered(evt);
             return;
@@ -85,6 +94,10 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
     private void install(ChannelHandlerContext ctx, TcpProxyTarget target) {
         ctx.pipeline().addAfter(ctx.name(), "tcp-proxy", new TcpProxyHandler(target, connector, accessLog, onEnd));
         ctx.fireChannelActive();
+        if (inputShutdown) {
+            // TcpProxyHandler replays it after the bytes it holds, so the order on the wire is kept.
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
         ctx.pipeline().remove(this);
     }
 

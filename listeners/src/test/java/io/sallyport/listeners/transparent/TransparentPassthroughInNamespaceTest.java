@@ -140,6 +140,13 @@ class TransparentPassthroughInNamespaceTest {
     }
 
     @Test
+    void aClientThatSendsNothingAndHalfClosesIsRoutedAsRawTcpAfterTheSniffTimeout() throws Exception {
+        mode("Matched");
+        // The stand-in answers once it reads end of stream: the half-close must reach it after routing.
+        assertThat(client("", "nc", "-N", "-w", "5", "127.0.0.30", "7000")).contains("server 127.0.0.30:7000");
+    }
+
+    @Test
     void matchedRoutesTlsByExactAndWildcardSni() throws Exception {
         mode("Matched");
         assertThat(openssl("127.0.0.20", 8443, "api.test")).contains("server 127.0.0.20:8443");
