@@ -104,6 +104,8 @@ public final class TransparentProxyProbe {
     }
 
     public static void main(String[] args) throws Exception {
+        // Installs the recording leak detector before any buffer is allocated.
+        io.sallyport.testing.LeakDetectionExtension.leaks();
         int mark = Integer.parseInt(args[0]);
         int redirectPort = Integer.parseInt(args[1]);
         SSLContext tls = serverTls();
@@ -146,7 +148,20 @@ public final class TransparentProxyProbe {
             resolver.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
+        System.out.println("LEAKS " + collectLeaks());
         System.exit(0);
+    }
+
+    /** Leak reports after collecting garbage and polling the detector (as the test extension does). */
+    private static List<String> collectLeaks() {
+        for (int i = 0; i < 3 && io.sallyport.testing.LeakDetectionExtension.leaks().isEmpty(); i++) {
+            System.gc();
+            for (int j = 0; j < 64; j++) {
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(16).release();
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(16).release();
+            }
+        }
+        return io.sallyport.testing.LeakDetectionExtension.leaks();
     }
 
     private static io.sallyport.core.runtime.Snapshot snapshot(String mode, int redirectPort) {
