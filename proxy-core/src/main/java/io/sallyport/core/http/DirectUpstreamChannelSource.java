@@ -6,7 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.Epoll;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -20,16 +22,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link UpstreamChannelSource} over a fixed list of endpoints, round-robin, connecting directly with
- * epoll (NIO when epoll is unavailable). Addresses should be resolved: Netty's default resolver blocks.
+ * epoll when the event loop is an epoll loop, NIO otherwise. Addresses should be resolved: Netty's default resolver blocks.
  * The cluster module's endpoint selector replaces it where DNS endpoints and priorities are needed.
  */
 public final class DirectUpstreamChannelSource implements UpstreamChannelSource {
 
     private final List<UpstreamEndpoint> endpoints;
+    private final ByteBufAllocator allocator;
     private final AtomicInteger next = new AtomicInteger();
 
     public DirectUpstreamChannelSource(List<UpstreamEndpoint> endpoints) {
+        this(endpoints, ByteBufAllocator.DEFAULT);
+    }
+
+    /** With the allocator the upstream channels use (the listener's, so memory is accounted in one place). */
+    public DirectUpstreamChannelSource(List<UpstreamEndpoint> endpoints, ByteBufAllocator allocator) {
         this.endpoints = List.copyOf(endpoints);
+        this.allocator = allocator;
     }
 
     @Override
@@ -49,14 +58,16 @@ public final class DirectUpstreamChannelSource implements UpstreamChannelSource 
     @Override
     public Future<Channel> connect(UpstreamEndpoint endpoint, EventLoop loop, Duration connectTimeout) {
         boolean unix = endpoint.address() instanceof DomainSocketAddress;
+        boolean epoll = loop instanceof IoEventLoop io && io.isIoType(EpollIoHandler.class);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(new ChannelInboundHandlerAdapter());
         if (unix) {
             b.channel(EpollDomainSocketChannel.class);
         } else {
-            b.channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+            b.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true);
         }
         if (!connectTimeout.isZero()) {
