@@ -92,7 +92,17 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .maxHeaderListSize(limits.maxRequestHeaderBytes())
                 .initialWindowSize(Http2ConnectionPool.STREAM_WINDOW);
-        p.addAfter(after, "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+        p.addAfter(after, "h2-codec", Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
+                .validateHeaders(true)
+                .build());
+        String last = "h2-codec";
+        if (!limits.idleTimeout().isZero()) {
+            p.addAfter(last, "idle", new Http2IdleCloser(limits.idleTimeout()));
+            last = "idle";
+        }
+        p.addAfter(last, "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
@@ -100,14 +110,6 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
                         new DownstreamHandler(HttpConnectionManager.this, true));
             }
         }));
-        if (!limits.idleTimeout().isZero()) {
-            p.addAfter(after, "idle", new Http2IdleCloser(limits.idleTimeout()));
-        }
-        p.addAfter(after, "h2-codec", Http2FrameCodecBuilder.forServer()
-                .initialSettings(settings)
-                .decoderEnforceMaxRstFramesPerWindow(limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
-                .validateHeaders(true)
-                .build());
         // Streams are flow-controlled one by one; the connection reads continuously.
         ch.config().setAutoRead(true);
         ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2ConnectionPool.CONNECTION_WINDOW - 65_535));
