@@ -457,7 +457,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
 
     private void onResponseComplete() {
         responseComplete = true;
-        dctx.flush();
+        // Not flushed here: counters and the log are written first, then exchangeDone flushes.
         if (!requestComplete) {
             // The client is still sending: its connection (or stream) cannot be reused.
             closeDownstreamAfter = true;
@@ -649,7 +649,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         responseCode = grpc ? 200 : status;
         responseStarted = true;
         responseComplete = true;
-        lastWrite = dctx.writeAndFlush(r);
+        lastWrite = dctx.write(r);
         finish();
     }
 
