@@ -610,6 +610,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         if (done || responseComplete) {
             return;
         }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} timed out ({}): {}", method, path, flag, state());
+        }
         timedOut = true;
         addFlag(flag);
         releaseUpstream(false);
@@ -618,6 +621,17 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         } else {
             resetDownstream();
         }
+    }
+
+    /** The exchange's flow state, for debug logs. */
+    String state() {
+        return "requestComplete=" + requestComplete + " responseStarted=" + responseStarted
+                + " bytesReceived=" + bytesReceived + " bytesSent=" + bytesSent
+                + " waitingUpstreamWritable=" + waitingUpstreamWritable
+                + " waitingDownstreamWritable=" + waitingDownstreamWritable
+                + " downstreamWritable=" + dctx.channel().isWritable()
+                + " upstream=" + (upstream == null ? "none" : (upstream.isActive() + "/writable=" + upstream.isWritable()
+                + "/autoRead=" + upstream.config().isAutoRead()));
     }
 
     // ---- endings -----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ final class ProxyHarness implements AutoCloseable {
     private final Semaphore logged = new Semaphore(0);
     /** The proxy's own allocator, so its memory use can be measured apart from clients and origins. */
     final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
-    final EventLoopGroup group = Epoll.isAvailable()
+    final EventLoopGroup group = useEpoll()
             ? new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory())
             : new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     final HttpCluster cluster;
@@ -52,10 +52,15 @@ final class ProxyHarness implements AutoCloseable {
             logged.release();
         }, HttpDownstreamLimits.DEFAULTS);
         return new ServerBootstrap().group(group)
-                .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(useEpoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childHandler(manager)
                 .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    /** Epoll where available; {@code -Dsallyport.test.nio=true} forces NIO. */
+    static boolean useEpoll() {
+        return Epoll.isAvailable() && !Boolean.getBoolean("sallyport.test.nio");
     }
 
     int port() {
