@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http2ConnectionPool implements UpstreamPool {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http2ConnectionPool.class);
+
     /** Stream flow-control window we grant the upstream; bounds the bytes buffered per stream. */
     static final int STREAM_WINDOW = 256 * 1024;
     /** Connection window, large enough that one slow stream does not stall the others. */
@@ -75,6 +77,10 @@ final class Http2ConnectionPool implements UpstreamPool {
         }
 
         boolean hasRoom() {
+            // Netty records a GOAWAY before any handler (ours or the streams') sees the frame.
+            if (codec != null && codec.connection().goAwayReceived()) {
+                goingAway = true;
+            }
             return !goingAway && streams + (ready ? 0 : waiters.size()) < maxStreams()
                     && (channel == null || channel.isActive());
         }
@@ -102,6 +108,7 @@ final class Http2ConnectionPool implements UpstreamPool {
             }
         }
         Connection c = new Connection(endpoint);
+        LOG.debug("new HTTP/2 connection to {} ({} open)", endpoint.describe(), list.size());
         c.waiters.add(promise);
         list.add(c);
         connector.connect(endpoint, loop).addListener(f -> {
@@ -154,6 +161,7 @@ final class Http2ConnectionPool implements UpstreamPool {
             return;
         }
         c.ready = true;
+        LOG.debug("HTTP/2 connection {} ready: max streams {}, {} waiting", c.channel, c.maxStreams(), c.waiters.size());
         List<Promise<Channel>> waiting = new ArrayList<>(c.waiters);
         c.waiters.clear();
         for (Promise<Channel> p : waiting) {
@@ -258,7 +266,8 @@ final class Http2ConnectionPool implements UpstreamPool {
             try {
                 if (msg instanceof Http2SettingsFrame) {
                     onReady(c);
-                } else if (msg instanceof Http2GoAwayFrame) {
+                } else if (msg instanceof Http2GoAwayFrame goAway) {
+                    LOG.debug("GOAWAY on {}: last stream {}, {} streams open", ctx.channel(), goAway.lastStreamId(), c.streams);
                     c.goingAway = true;
                     failWaitersLater();
                     if (c.streams == 0) {

@@ -526,7 +526,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         upstream = null;
         waitingUpstreamWritable = false;
         waitingDownstreamWritable = false;
-        acquire();
+        // Later, not now: the GOAWAY that refused us is still on its way to the pool's watcher.
+        loop.execute(() -> {
+            if (!done) {
+                acquire();
+            }
+        });
     }
 
     @Override
