@@ -95,6 +95,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many request headers");
                 return;
             }
+            if (http2 && headerListSize(req) > manager.limits().maxRequestHeaderBytes()) {
+                // HTTP/1 heads are limited by the codec; HTTP/2 header lists here (RFC 9113 §6.5.2 sizing).
+                reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+                return;
+            }
             current = new ProxyExchange(this, ctx, req);
             current.start();
         } else if (msg instanceof HttpContent content) {
@@ -107,6 +112,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private static long headerListSize(HttpRequest req) {
+        long size = req.uri().length() + req.method().name().length() + 64;
+        for (java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();
+                it.hasNext(); ) {
+            java.util.Map.Entry<CharSequence, CharSequence> e = it.next();
+            size += e.getKey().length() + e.getValue().length() + 32;
+        }
+        return size;
     }
 
     private void rejectMalformed(HttpRequest req, Throwable cause) {

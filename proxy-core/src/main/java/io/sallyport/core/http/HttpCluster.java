@@ -74,7 +74,15 @@ public final class HttpCluster implements AutoCloseable {
         closed = true;
         for (Map.Entry<EventLoop, UpstreamPool> e : pools.entrySet()) {
             UpstreamPool p = e.getValue();
-            e.getKey().execute(p::close);
+            EventLoop loop = e.getKey();
+            if (loop.isShuttingDown()) {
+                continue; // its channels are closing with it
+            }
+            try {
+                loop.execute(p::close);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // The loop terminated meanwhile, and its channels with it.
+            }
         }
     }
 }

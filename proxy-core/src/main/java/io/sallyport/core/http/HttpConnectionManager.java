@@ -90,7 +90,8 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
-                .maxHeaderListSize(limits.maxRequestHeaderBytes())
+                // Netty refuses streams over this hard cap; between the limit and the cap we answer 431.
+                .maxHeaderListSize(2L * limits.maxRequestHeaderBytes())
                 .initialWindowSize(Http2ConnectionPool.STREAM_WINDOW);
         p.addAfter(after, "h2-codec", Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)

@@ -81,7 +81,7 @@ final class TestOrigin implements AutoCloseable {
                                 }
                             }));
                         } else {
-                            ch.pipeline().addLast(new HttpServerCodec(), new OriginHandler(false));
+                            ch.pipeline().addLast(new HttpServerCodec(8192, 96 * 1024, 8192), new OriginHandler(false));
                         }
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
