@@ -70,10 +70,20 @@ final class UpstreamConnector {
                 ssl.setHandshakeTimeoutMillis(connectTimeout.toMillis());
             }
             ch.pipeline().addLast("tls", ssl);
+            // A failed handshake is reported through its future; keep its exception off the pipeline tail.
+            ch.pipeline().addLast("tls-failure", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                    ctx.close();
+                }
+            });
             // The handshake needs reads even though the channel keeps AUTO_READ off for the exchange.
             ch.config().setAutoRead(true);
             ssl.handshakeFuture().addListener(h -> {
                 ch.config().setAutoRead(false);
+                if (ch.pipeline().get("tls-failure") != null) {
+                    ch.pipeline().remove("tls-failure");
+                }
                 if (!h.isSuccess()) {
                     ch.close();
                     promise.tryFailure(h.cause());
