@@ -81,7 +81,7 @@ final class UpstreamConnector {
             ch.config().setAutoRead(true);
             ssl.handshakeFuture().addListener(h -> {
                 ch.config().setAutoRead(false);
-                if (ch.pipeline().get("tls-failure") != null) {
+                if (h.isSuccess() && ch.pipeline().get("tls-failure") != null) {
                     ch.pipeline().remove("tls-failure");
                 }
                 if (!h.isSuccess()) {
