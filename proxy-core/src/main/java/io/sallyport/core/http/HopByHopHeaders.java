@@ -45,7 +45,7 @@ final class HopByHopHeaders {
             }
         }
         headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        headers.remove("keep-alive");
         headers.remove("proxy-connection");
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.UPGRADE);

@@ -58,12 +58,11 @@ class BodyStreamingTest {
         sampler.shutdownNow();
     }
 
-    /** Records the peak of the proxy allocator's used direct memory while it runs. */
-    private static AutoCloseable watchMemory(ProxyHarness proxy, AtomicLong peak) {
-        var f = sampler.scheduleAtFixedRate(
+    /** Records the peak of the proxy allocator's used direct memory until stopped. */
+    private static java.util.concurrent.ScheduledFuture<?> watchMemory(ProxyHarness proxy, AtomicLong peak) {
+        return sampler.scheduleAtFixedRate(
                 () -> peak.accumulateAndGet(proxy.allocator.metric().usedDirectMemory(), Math::max),
                 0, 5, TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
     }
 
     /** Deterministic content as a stream, for uploads. */
@@ -105,7 +104,8 @@ class BodyStreamingTest {
         String expected = TestOrigin.sha256Of(BIG);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         AtomicLong peak = new AtomicLong();
-        try (AutoCloseable w = watchMemory(toH1, peak)) {
+        var watch = watchMemory(toH1, peak);
+        try {
             HttpResponse<InputStream> down = client.send(HttpRequest.newBuilder(URI.create(toH1.url("/bytes/" + BIG)))
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(down.statusCode()).isEqualTo(200);
@@ -118,9 +118,10 @@ class BodyStreamingTest {
                             HttpRequest.BodyPublishers.ofInputStream(() -> content(BIG)))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(up.body()).isEqualTo(BIG + " " + expected);
+        } finally {
+            watch.cancel(false);
         }
-        System.out.println("proxy direct memory peak: " + peak.get());
-        assertThat(peak.get()).as("proxy direct memory peak").isPositive().isLessThan(MEMORY_BOUND);
+                assertThat(peak.get()).as("proxy direct memory peak").isPositive().isLessThan(MEMORY_BOUND);
     }
 
     @Test
@@ -128,7 +129,8 @@ class BodyStreamingTest {
         long size = 64L << 20;
         String expected = TestOrigin.sha256Of(size);
         AtomicLong peak = new AtomicLong();
-        try (AutoCloseable w = watchMemory(toH2, peak)) {
+        var watch = watchMemory(toH2, peak);
+        try {
             Process down = new ProcessBuilder("curl", "-sS", "--max-time", "60", "--http2-prior-knowledge",
                     toH2.url("/bytes/" + size)).start();
             String got;
@@ -146,9 +148,10 @@ class BodyStreamingTest {
             String answer = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(answer).isEqualTo(size + " " + expected);
+        } finally {
+            watch.cancel(false);
         }
-        System.out.println("proxy direct memory peak: " + peak.get());
-        assertThat(peak.get()).as("proxy direct memory peak").isPositive().isLessThan(MEMORY_BOUND);
+                assertThat(peak.get()).as("proxy direct memory peak").isPositive().isLessThan(MEMORY_BOUND);
     }
 
     @Test
@@ -167,8 +170,11 @@ class BodyStreamingTest {
                 read += in.read(buf);
             }
             // Stall: an origin streaming at loopback speed would push the whole 64 MiB into the proxy now.
-            try (AutoCloseable w = watchMemory(toH1, peak)) {
+            var watch = watchMemory(toH1, peak);
+            try {
                 Thread.sleep(700);
+            } finally {
+                watch.cancel(false);
             }
             long total = read;
             int n;
@@ -177,7 +183,6 @@ class BodyStreamingTest {
             }
             assertThat(total).isGreaterThanOrEqualTo(size);
         }
-        System.out.println("proxy direct memory peak while stalled: " + peak.get());
-        assertThat(peak.get()).as("proxy direct memory while the client stalls").isPositive().isLessThan(16L << 20);
+                assertThat(peak.get()).as("proxy direct memory while the client stalls").isPositive().isLessThan(16L << 20);
     }
 }
