@@ -227,6 +227,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The exchange switched the connection to a tunnel: this handler leaves the connection alone. */
+    void upgraded(ProxyExchange ex) {
+        if (current == ex) {
+            current = null;
+        }
+        closing = true;
+        releasePipelined();
+    }
+
     private void releasePipelined() {
         if (pipelined != null) {
             HttpObject o;

@@ -89,6 +89,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     private long sentBytes;
     private boolean replayable = true;
 
+    /** The client's {@code Upgrade} (WebSocket over HTTP/1.1 to an HTTP/1.1 cluster), else null. */
+    private String upgrade;
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean responseComplete;
@@ -185,7 +187,17 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
 
     private void prepareRequest() {
         HttpHeaders h = request.headers();
+        if (!http2Downstream && route.cluster().protocol() == UpstreamHttpProtocol.HTTP1
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && "websocket".equalsIgnoreCase(h.get(HttpHeaderNames.UPGRADE))) {
+            upgrade = h.get(HttpHeaderNames.UPGRADE);
+        }
         HopByHopHeaders.strip(h);
+        if (upgrade != null) {
+            // WebSocket passthrough: the one hop-by-hop exchange that must reach the origin.
+            h.set(HttpHeaderNames.UPGRADE, upgrade);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         if (requestHasBody && !HttpUtil.isContentLengthSet(request)) {
             // Framing for an HTTP/1.1 upstream; an HTTP/2 upstream drops it again.
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -374,7 +386,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         }
         if (msg instanceof HttpResponse resp) {
             int code = resp.status().code();
-            if (code >= 100 && code < 200 && code != 101) {
+            if (code == 101 && upgrade != null && !http2Downstream) {
+                switchProtocols(resp);
+                return;
+            }
+            if (code >= 100 && code < 200) {
                 // We answered the client's 100-continue ourselves; other interim responses stop here.
                 ReferenceCountUtil.release(msg);
                 return;
@@ -399,6 +415,31 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
             lastWrite = w;
             onResponseComplete();
         }
+    }
+
+    /** The origin accepted the WebSocket upgrade: answer 101 and relay bytes from now on. */
+    private void switchProtocols(HttpResponse resp) {
+        String accepted = resp.headers().get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(resp.headers());
+        resp.headers().set(HttpHeaderNames.UPGRADE, accepted == null ? upgrade : accepted);
+        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        firstResponseNanos = System.nanoTime();
+        dropReplay();
+        responseCode = 101;
+        responseStarted = true;
+        responseComplete = true;
+        Channel up = upstream;
+        upstream = null;
+        up.pipeline().get(UpstreamHandler.class).detach();
+        dctx.write(resp);
+        if (!(resp instanceof LastHttpContent)) {
+            dctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        dctx.flush();
+        done = true;
+        endAndLog();
+        down.upgraded(this);
+        UpgradeTunnel.start(dctx.channel(), up);
     }
 
     private void prepareResponse(HttpResponse resp) {
