@@ -54,6 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestOrigin implements AutoCloseable {
 
     final AtomicInteger connections = new AtomicInteger();
+    /** Released once per connection the origin sees closed. */
+    final java.util.concurrent.Semaphore closes = new java.util.concurrent.Semaphore(0);
     final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
@@ -70,6 +72,7 @@ final class TestOrigin implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        ch.closeFuture().addListener(f -> closes.release());
                         if (http2) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
                                     .initialSettings(Http2Settings.defaultSettings()
