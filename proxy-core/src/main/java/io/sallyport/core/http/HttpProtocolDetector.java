@@ -16,6 +16,7 @@ final class HttpProtocolDetector extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
     private final HttpConnectionManager manager;
+    private io.netty.util.concurrent.ScheduledFuture<?> idle;
 
     HttpProtocolDetector(HttpConnectionManager manager) {
         this.manager = manager;
@@ -23,8 +24,22 @@ final class HttpProtocolDetector extends ByteToMessageDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        java.time.Duration timeout = manager.limits().idleTimeout();
+        if (!timeout.isZero()) {
+            // A connection that never says which protocol it speaks is idle like any other.
+            idle = ctx.executor().schedule(() -> {
+                ctx.close();
+            }, timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
         if (ctx.channel().isActive()) {
             ctx.read();
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (idle != null) {
+            idle.cancel(false);
         }
     }
 
