@@ -48,11 +48,35 @@ public record MeshTrafficPermission(ResourceMeta meta, TargetRef targetRef, List
         }
     }
 
-    /** A policy {@code targetRef}: {@code kind} plus {@code name} or {@code tags}. */
-    public record TargetRef(String kind, String name, Map<String, String> tags) {
+    /**
+     * A policy {@code targetRef}: {@code kind} plus {@code name}, {@code tags} (MeshSubset) or
+     * {@code labels} (selects resources of {@code kind} by their labels).
+     */
+    public record TargetRef(String kind, String name, Map<String, String> tags, Map<String, String> labels) {
         public TargetRef {
             Objects.requireNonNull(kind, "kind");
             tags = tags == null ? Map.of() : Map.copyOf(tags);
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+
+        public TargetRef(String kind, String name, Map<String, String> tags) {
+            this(kind, name, tags, Map.of());
+        }
+
+        /** True when this names the resource {@code (kind, name)} or selects it by {@code labels}. */
+        public boolean refersTo(String kind, String name, Map<String, String> resourceLabels) {
+            if (!this.kind.equals(kind)) {
+                return false;
+            }
+            if (this.name != null && !this.name.isEmpty()) {
+                return this.name.equals(name);
+            }
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                if (!e.getValue().equals(resourceLabels.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

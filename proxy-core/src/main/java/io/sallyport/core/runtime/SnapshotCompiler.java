@@ -1,13 +1,39 @@
 package io.sallyport.core.runtime;
 
+import io.netty.util.NetUtil;
+import io.sallyport.core.cluster.ClusterSpec;
+import io.sallyport.core.cluster.Endpoint;
+import io.sallyport.core.cluster.PriorityLevel;
 import io.sallyport.core.config.ConfigError;
 import io.sallyport.core.config.ConfigSet;
+import io.sallyport.core.config.Dataplane;
+import io.sallyport.core.config.Mesh;
+import io.sallyport.core.config.MeshExternalService;
+import io.sallyport.core.config.MeshTimeout;
+import io.sallyport.core.config.ZoneEgress;
+import io.sallyport.core.hostname.HostnameTable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Compiles a validated {@link ConfigSet} into an immutable {@link Snapshot}. Errors found while
  * compiling (they need the whole config: generated hostnames, VIPs) are returned, not thrown.
+ *
+ * <p>What it builds: one {@link ClusterSpec} per MeshExternalService (endpoints by priority level, the
+ * connect and idle timeouts of the MeshTimeouts that target it or its Mesh, the TLS spec); in sidecar
+ * mode one {@link ListenerSpec} per {@code Dataplane.networking.outbound[]} entry and one per
+ * MeshExternalService that has a VIP, bound on {@code VIP:match.port}. VIPs and hostnames come from the
+ * {@link HostnameTable} (HostnameGenerator templates, VIPs from {@link RuntimeOptions#vipCidr()},
+ * {@code status.vip.ip} honoured).
  */
 public final class SnapshotCompiler {
 
@@ -26,6 +52,166 @@ public final class SnapshotCompiler {
     }
 
     public static Result compile(ConfigSet config, RuntimeOptions options, long generation) {
-        return new Result(new Snapshot(generation, Instant.now(), config), List.of());
+        List<ConfigError> errors = new ArrayList<>();
+        Map<String, ClusterSpec> clusters = new TreeMap<>();
+        Map<String, MeshExternalService> services = new HashMap<>();
+        for (MeshExternalService mes : config.all(MeshExternalService.class)) {
+            services.put(mes.name(), mes);
+            ClusterSpec spec = cluster(mes, config, errors);
+            if (spec != null) {
+                clusters.put(spec.name(), spec);
+            }
+        }
+        HostnameTable hostnames;
+        try {
+            HostnameTable.Result h = HostnameTable.compile(config, options.vipCidr());
+            errors.addAll(h.errors());
+            hostnames = h.table();
+        } catch (IllegalArgumentException e) {
+            errors.add(new ConfigError("--vip-cidr", 0, null, null, e.getMessage()));
+            hostnames = HostnameTable.EMPTY;
+        }
+        List<ListenerSpec> listeners = new ArrayList<>();
+        if (proxyType(config, options) == ProxyType.DATAPLANE) {
+            listeners(config, services, clusters, hostnames, listeners, errors);
+        }
+        if (!errors.isEmpty()) {
+            return new Result(null, errors);
+        }
+        return new Result(new Snapshot(generation, Instant.now(), config, listeners, clusters, hostnames), List.of());
+    }
+
+    /** The CLI's choice, else dataplane when a Dataplane document exists, egress when only a ZoneEgress does. */
+    static ProxyType proxyType(ConfigSet config, RuntimeOptions options) {
+        if (options.proxyType() != null) {
+            return options.proxyType();
+        }
+        if (config.first(Dataplane.class).isEmpty() && config.first(ZoneEgress.class).isPresent()) {
+            return ProxyType.EGRESS;
+        }
+        return ProxyType.DATAPLANE;
+    }
+
+    private static ClusterSpec cluster(MeshExternalService mes, ConfigSet config, List<ConfigError> errors) {
+        Map<Integer, List<Endpoint>> byPriority = new TreeMap<>();
+        boolean bad = false;
+        for (int i = 0; i < mes.endpoints().size(); i++) {
+            MeshExternalService.Endpoint e = mes.endpoints().get(i);
+            try {
+                byPriority.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(Endpoint.parse(e.address(), e.port()));
+            } catch (IllegalArgumentException ex) {
+                errors.add(ConfigError.at(mes.meta(), "spec.endpoints[" + i + "].address", ex.getMessage()));
+                bad = true;
+            }
+        }
+        if (mes.endpoints().isEmpty()) {
+            errors.add(ConfigError.at(mes.meta(), "spec.endpoints", "at least one endpoint is required"));
+            bad = true;
+        }
+        if (bad) {
+            return null;
+        }
+        List<PriorityLevel> levels = new ArrayList<>();
+        byPriority.forEach((p, eps) -> levels.add(new PriorityLevel(p, eps)));
+        MeshTimeout.Timeouts t = timeouts(mes, config);
+        Duration connect = t.connectionTimeout() == null || t.connectionTimeout().isZero()
+                ? ClusterSpec.DEFAULT_CONNECT_TIMEOUT : t.connectionTimeout();
+        Duration idle = t.idleTimeout() == null ? ClusterSpec.DEFAULT_IDLE_TIMEOUT : t.idleTimeout();
+        return new ClusterSpec(mes.name(), mes.meta().mesh(), levels, connect, idle,
+                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls());
+    }
+
+    /**
+     * Kuma's defaults, overridden by MeshTimeout {@code to[]} entries targeting the Mesh, then by those
+     * targeting this MeshExternalService (by name or display name); later documents win at equal rank.
+     */
+    static MeshTimeout.Timeouts timeouts(MeshExternalService mes, ConfigSet config) {
+        MeshTimeout.Timeouts result = MeshTimeout.Timeouts.KUMA_DEFAULTS;
+        for (String rank : List.of("Mesh", "MeshExternalService")) {
+            for (MeshTimeout mt : config.all(MeshTimeout.class)) {
+                if (!mt.meta().mesh().equals(mes.meta().mesh())) {
+                    continue;
+                }
+                for (MeshTimeout.To to : mt.to()) {
+                    if (!rank.equals(to.targetRef().kind())) {
+                        continue;
+                    }
+                    String name = to.targetRef().name();
+                    if (rank.equals("Mesh") || mes.name().equals(name) || mes.meta().displayName().equals(name)) {
+                        result = to.timeouts().over(result);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    private static void listeners(ConfigSet config, Map<String, MeshExternalService> services,
+                                  Map<String, ClusterSpec> clusters, HostnameTable hostnames,
+                                  List<ListenerSpec> out, List<ConfigError> errors) {
+        Map<String, Boolean> forbidByMesh = new HashMap<>();
+        for (Mesh mesh : config.all(Mesh.class)) {
+            forbidByMesh.put(mesh.name(), mesh.defaultForbidMeshExternalServiceAccess());
+        }
+        Map<InetSocketAddress, String> taken = new LinkedHashMap<>();
+        for (Dataplane dp : config.all(Dataplane.class)) {
+            for (int i = 0; i < dp.outbounds().size(); i++) {
+                Dataplane.Outbound o = dp.outbounds().get(i);
+                String path = "spec.networking.outbound[" + i + "]";
+                if (!"MeshExternalService".equals(o.backendRef().kind())) {
+                    continue; // other backends (mesh services) are not Sallyport's
+                }
+                MeshExternalService mes = services.get(o.backendRef().name());
+                if (mes == null) {
+                    errors.add(ConfigError.at(dp.meta(), path + ".backendRef.name",
+                            "MeshExternalService " + o.backendRef().name() + " does not exist"));
+                    continue;
+                }
+                InetSocketAddress address = socketAddress(o.address(), o.port());
+                if (address == null) {
+                    errors.add(ConfigError.at(dp.meta(), path + ".address", "not an IP address: " + o.address()));
+                    continue;
+                }
+                add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.OUTBOUND, address,
+                        mes.name(), mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                        dp.meta(), path + ".port", clusters, taken, out, errors);
+            }
+        }
+        for (HostnameTable.VipService vs : hostnames.vipServices()) {
+            MeshExternalService mes = vs.service();
+            InetSocketAddress address = new InetSocketAddress(vs.vip(), vs.port());
+            add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.VIP, address, mes.name(),
+                    mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                    mes.meta(), mes.statusVip() != null ? "status.vip.ip" : "spec.match.port",
+                    clusters, taken, out, errors);
+        }
+    }
+
+    private static void add(ListenerSpec spec, io.sallyport.core.config.ResourceMeta meta, String path,
+                            Map<String, ClusterSpec> clusters, Map<InetSocketAddress, String> taken,
+                            List<ListenerSpec> out, List<ConfigError> errors) {
+        if (!clusters.containsKey(spec.cluster())) {
+            return; // the service itself has errors, already reported
+        }
+        String owner = taken.putIfAbsent(spec.address(), spec.cluster());
+        if (owner != null) {
+            errors.add(ConfigError.at(meta, path, NetUtil.toSocketAddressString(spec.address())
+                    + " is already the listener of MeshExternalService " + owner));
+            return;
+        }
+        out.add(spec);
+    }
+
+    private static InetSocketAddress socketAddress(String ip, int port) {
+        String literal = ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
+        if (bytes == null || port < 0 || port > 65535) {
+            return null;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 }

@@ -1,0 +1,81 @@
+package io.sallyport;
+
+import io.sallyport.app.CommandFailure;
+import io.sallyport.app.ComponentFactory;
+import io.sallyport.app.DataPlaneComponents;
+import io.sallyport.app.RunCommand;
+import io.sallyport.app.ValidateCommand;
+import io.sallyport.app.Version;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code sallyport}: parses the command line and runs a subcommand. Exit codes: 0 clean shutdown or valid
+ * config, 1 invalid config or arguments (one line per problem on stderr), 2 runtime failure.
+ */
+@Command(name = "sallyport", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
+        description = "An egress proxy for service meshes, configured with Kuma resources.",
+        commandListHeading = "%nCommands:%n")
+public final class Main implements Callable<Integer> {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INVALID = 1;
+    public static final int EXIT_RUNTIME_FAILURE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("sallyport: missing command (run, validate); see 'sallyport --help'");
+        err.flush();
+        return EXIT_INVALID;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(DataPlaneComponents.builtIn(), args));
+    }
+
+    /** Runs the command line with the given data-plane components and returns the exit code. */
+    public static int execute(List<ComponentFactory> components, String... args) {
+        return commandLine(components).execute(args);
+    }
+
+    /** The configured picocli command tree (more subcommands may be added with {@code addSubcommand}). */
+    public static CommandLine commandLine(List<ComponentFactory> components) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("run", new RunCommand(components));
+        cl.addSubcommand("validate", new ValidateCommand());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            String where = ex.getCommandLine().getCommandSpec().qualifiedName();
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println(where + ": " + oneLine(ex.getMessage()) + " (see '" + where + " --help')");
+            err.flush();
+            return EXIT_INVALID;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof CommandFailure failure) {
+                failure.lines().forEach(err::println);
+                err.flush();
+                return failure.exitCode();
+            }
+            LoggerFactory.getLogger(Main.class).error("unexpected failure", ex);
+            return EXIT_RUNTIME_FAILURE;
+        });
+        return cl;
+    }
+
+    private static String oneLine(String message) {
+        if (message == null) {
+            return "invalid arguments";
+        }
+        int nl = message.indexOf('\n');
+        return (nl >= 0 ? message.substring(0, nl) : message).strip();
+    }
+}

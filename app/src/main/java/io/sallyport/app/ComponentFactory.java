@@ -1,0 +1,14 @@
+package io.sallyport.app;
+
+import io.sallyport.core.runtime.DataPlaneComponent;
+
+/**
+ * Creates one data-plane component (the listener manager, the DNS responder) for a starting process.
+ * It is called once, after the admin server is up; the server then calls
+ * {@link DataPlaneComponent#apply} with the first snapshot and every reloaded one.
+ */
+@FunctionalInterface
+public interface ComponentFactory {
+
+    DataPlaneComponent create(ComponentContext context) throws Exception;
+}

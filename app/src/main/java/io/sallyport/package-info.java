@@ -1,0 +1,2 @@
+/** The {@code sallyport} command line entry point. */
+package io.sallyport;

@@ -1,0 +1,309 @@
+package io.sallyport.listeners;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.sallyport.core.accesslog.AccessLog;
+import io.sallyport.core.cluster.ClusterSpec;
+import io.sallyport.core.cluster.ClusterTable;
+import io.sallyport.core.cluster.UpstreamChannelInitializer;
+import io.sallyport.core.metrics.Stats;
+import io.sallyport.core.relay.ListenerStats;
+import io.sallyport.core.relay.TcpProxyHandler;
+import io.sallyport.core.relay.TcpProxyTarget;
+import io.sallyport.core.runtime.DataPlaneComponent;
+import io.sallyport.core.runtime.ListenerSpec;
+import io.sallyport.core.runtime.Snapshot;
+import io.sallyport.core.transport.Transport;
+import io.sallyport.core.upstream.UpstreamConnector;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the snapshot's outbound and VIP listeners and keeps them in step with reloads.
+ *
+ * <p>On {@link #apply}: listeners whose address is new are bound; listeners whose address stays keep
+ * their socket and take the new target (cluster, forbid switch) for connections accepted from then on;
+ * listeners whose address is gone stop accepting while their live connections keep flowing until they
+ * end or the drain timeout passes. Every accepted connection uses the target current at accept time.
+ * An outbound listener that cannot be bound fails the whole apply (nothing changes); a VIP that cannot
+ * be bound (not local to this host) is logged once and skipped.
+ *
+ * <p>Only TCP relaying here: MeshExternalServices with {@code http}, {@code http2} or {@code grpc}
+ * protocols are relayed as TCP too until the HTTP connection manager takes them over.
+ *
+ * <p>{@link #apply} blocks until sockets are bound: call it from the reload thread, never from an
+ * event loop.
+ */
+public final class ListenerManager implements DataPlaneComponent {
+
+    private static final Logger log = LoggerFactory.getLogger(ListenerManager.class);
+
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final UpstreamConnector connector;
+    private final Stats stats;
+    private final AccessLog accessLog;
+    private final Duration drainTimeout;
+    private final Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers;
+
+    private final Map<InetSocketAddress, BoundListener> bound = new LinkedHashMap<>();
+    private final Set<BoundListener> retiring = ConcurrentHashMap.newKeySet();
+    private final Set<InetSocketAddress> vipFailuresLogged = new HashSet<>();
+    private final AtomicInteger liveConnections = new AtomicInteger();
+    private volatile CompletableFuture<Void> drained;
+    private ClusterTable clusters = ClusterTable.EMPTY;
+    private boolean stopped;
+    /** What {@link #standalone} created and {@link #close} therefore shuts down; empty otherwise. */
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    /**
+     * @param group                event loops for accepting and relaying (from {@code transport})
+     * @param drainTimeout         how long connections of a removed listener may live on
+     * @param upstreamInitializers the upstream channel initializer of a cluster (TLS origination), or
+     *                             {@code null} when every cluster is plain TCP
+     */
+    public ListenerManager(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
+                           AccessLog accessLog, Duration drainTimeout,
+                           Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
+        this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+        this.upstreamInitializers = upstreamInitializers;
+    }
+
+    /**
+     * A manager that owns its resources: an event loop group of the platform transport (2 × cores
+     * threads), the system DNS resolver ({@code /etc/resolv.conf}, {@code /etc/hosts}) and
+     * {@code accessLog}; {@link #close} shuts all three down.
+     */
+    public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
+                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        Transport transport = Transport.platform();
+        EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-io");
+        io.sallyport.core.cluster.EndpointResolver resolver =
+                io.sallyport.core.cluster.EndpointResolver.system(transport);
+        ListenerManager m = new ListenerManager(group, transport, new UpstreamConnector(transport, resolver), stats,
+                accessLog, drainTimeout, upstreamInitializers);
+        m.owned.add(resolver);
+        m.owned.add(accessLog);
+        m.owned.add(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS));
+        return m;
+    }
+
+    @Override
+    public synchronized void apply(Snapshot next) throws IOException {
+        if (stopped) {
+            throw new IllegalStateException("listener manager is draining or closed");
+        }
+        ClusterTable nextClusters = ClusterTable.build(next.clusters().values(), stats, upstreamInitializers, clusters);
+        Map<InetSocketAddress, ListenerSpec> wanted = new LinkedHashMap<>();
+        for (ListenerSpec spec : next.listeners()) {
+            wanted.put(spec.address(), spec);
+        }
+        // Bind everything new first: if an outbound cannot be bound, undo and leave the old state intact.
+        Map<InetSocketAddress, BoundListener> added = new LinkedHashMap<>();
+        for (ListenerSpec spec : wanted.values()) {
+            if (bound.containsKey(spec.address())) {
+                continue;
+            }
+            BoundListener l = new BoundListener(spec, target(spec, nextClusters));
+            ChannelFuture f = bind(l);
+            if (f.isSuccess()) {
+                l.serverChannel = f.channel();
+                added.put(spec.address(), l);
+                vipFailuresLogged.remove(spec.address());
+                log.info("listening on {} for MeshExternalService {} ({})", l.localAddress(), spec.cluster(),
+                        spec.kind() == ListenerSpec.Kind.VIP ? "VIP" : "outbound");
+            } else if (spec.kind() == ListenerSpec.Kind.VIP) {
+                if (vipFailuresLogged.add(spec.address())) {
+                    log.warn("cannot bind VIP listener {} for MeshExternalService {}: {} (is the VIP range "
+                            + "routed locally, e.g. `ip route add local <cidr> dev lo`?)",
+                            spec.name(), spec.cluster(), f.cause().getMessage());
+                }
+            } else {
+                for (BoundListener a : added.values()) {
+                    a.serverChannel.close().awaitUninterruptibly();
+                }
+                IOException e = new BindException("cannot bind " + spec.name() + " for MeshExternalService "
+                        + spec.cluster() + ": " + f.cause().getMessage());
+                e.initCause(f.cause());
+                throw e;
+            }
+        }
+        // Commit: retarget kept listeners, retire removed ones, install new ones.
+        clusters = nextClusters;
+        for (var it = bound.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<InetSocketAddress, BoundListener> e = it.next();
+            ListenerSpec spec = wanted.get(e.getKey());
+            if (spec != null) {
+                e.getValue().spec = spec;
+                e.getValue().target = target(spec, nextClusters);
+            } else {
+                it.remove();
+                retire(e.getValue());
+            }
+        }
+        bound.putAll(added);
+        vipFailuresLogged.retainAll(wanted.keySet());
+    }
+
+    private TcpProxyTarget target(ListenerSpec spec, ClusterTable table) {
+        return new TcpProxyTarget(spec.name(), ListenerStats.of(stats, spec.statsAddress()),
+                table.get(spec.cluster()), spec.forbidden());
+    }
+
+    private ChannelFuture bind(BoundListener l) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverSocketChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accepted(l, ch);
+                    }
+                });
+        return b.bind(l.spec.address()).awaitUninterruptibly();
+    }
+
+    private void accepted(BoundListener l, Channel ch) {
+        l.connections.add(ch);
+        liveConnections.incrementAndGet();
+        ch.pipeline().addLast("tcp-proxy", new TcpProxyHandler(l.target, connector, accessLog, () -> ended(l, ch)));
+    }
+
+    private void ended(BoundListener l, Channel ch) {
+        l.connections.remove(ch);
+        if (l.connections.isEmpty()) {
+            retiring.remove(l);
+        }
+        if (liveConnections.decrementAndGet() == 0) {
+            CompletableFuture<Void> d = drained;
+            if (d != null) {
+                d.complete(null);
+            }
+        }
+    }
+
+    /** Stops accepting on {@code l}; its connections may run for the drain timeout, then are closed. */
+    private void retire(BoundListener l) {
+        log.info("closing listener {} ({} live connection(s) may finish within {})", l.spec.name(),
+                l.connections.size(), drainTimeout);
+        l.serverChannel.close();
+        if (!l.connections.isEmpty()) {
+            retiring.add(l);
+            group.schedule(() -> {
+                for (Channel c : l.connections) {
+                    c.close();
+                }
+            }, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> drain(Duration timeout) {
+        CompletableFuture<Void> d = new CompletableFuture<>();
+        synchronized (this) {
+            stopped = true;
+            for (BoundListener l : bound.values()) {
+                l.serverChannel.close().awaitUninterruptibly();
+            }
+            drained = d;
+        }
+        if (liveConnections.get() == 0) {
+            d.complete(null);
+        } else {
+            group.schedule(() -> d.complete(null), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return d;
+    }
+
+    @Override
+    public synchronized void close() {
+        stopped = true;
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (BoundListener l : bound.values()) {
+            closing.add(l.serverChannel.close());
+            l.connections.forEach(c -> closing.add(c.close()));
+        }
+        for (BoundListener l : retiring) {
+            l.connections.forEach(c -> closing.add(c.close()));
+        }
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        bound.clear();
+        retiring.clear();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+        owned.clear();
+    }
+
+    /** The bound listeners by name and their actual local address (the port is known after binding port 0). */
+    public synchronized Map<String, InetSocketAddress> listeners() {
+        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+        for (BoundListener l : bound.values()) {
+            out.put(l.spec.name(), l.localAddress());
+        }
+        return out;
+    }
+
+    /** The runtime clusters of the last applied snapshot (for the admin {@code /clusters} page). */
+    public synchronized ClusterTable clusters() {
+        return clusters;
+    }
+
+    /** Downstream connections that have not ended yet, on all listeners, removed ones included. */
+    public int activeConnections() {
+        return liveConnections.get();
+    }
+
+    /** One bound socket; {@code spec} and {@code target} change on reload, read once per accept. */
+    private static final class BoundListener {
+        volatile ListenerSpec spec;
+        volatile TcpProxyTarget target;
+        Channel serverChannel;
+        final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+
+        BoundListener(ListenerSpec spec, TcpProxyTarget target) {
+            this.spec = spec;
+            this.target = target;
+        }
+
+        InetSocketAddress localAddress() {
+            return (InetSocketAddress) serverChannel.localAddress();
+        }
+    }
+}

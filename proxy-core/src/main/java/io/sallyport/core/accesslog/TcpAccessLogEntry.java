@@ -1,0 +1,40 @@
+package io.sallyport.core.accesslog;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What the access log records about one TCP connection.
+ *
+ * @param bytesReceived bytes read from the downstream client
+ * @param bytesSent     bytes written to the downstream client
+ * @param upstreamHost  the upstream address used, {@code null} when none was connected
+ */
+public record TcpAccessLogEntry(
+        Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived, long bytesSent,
+        String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
+        String listener) {
+
+    public TcpAccessLogEntry {
+        Objects.requireNonNull(startTime, "startTime");
+        flags = Set.copyOf(flags);
+    }
+
+    /** {@code -} when there is no flag, else the codes joined by commas in Envoy's order. */
+    public String flagsString() {
+        if (flags.isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (ResponseFlag f : ResponseFlag.values()) {
+            if (flags.contains(f)) {
+                if (sb.length() > 0) {
+                    sb.append(',');
+                }
+                sb.append(f.code());
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,108 @@
+package io.sallyport.core.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin HTTP/1.1 server: one small event loop (epoll when available), requests aggregated up to
+ * 64 KiB and dispatched through {@link AdminRoutes}. Bind it to loopback: the API can stop the process.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+    private static final int IDLE_SECONDS = 60;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /**
+     * Binds {@code address} and serves {@code routes}.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local), with a one-line message
+     */
+    public static AdminServer start(InetSocketAddress address, AdminRoutes routes) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(routes, "routes");
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("sallyport-admin", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                .addLast(new AdminHttpHandler(routes));
+                    }
+                });
+        ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            throw new IOException("cannot bind admin address " + hostPort(address) + ": "
+                    + shortReason(bind.cause()), bind.cause());
+        }
+        return new AdminServer(group, bind.channel());
+    }
+
+    /** The bound address (the real port when started on port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Stops accepting, closes open admin connections and the event loop; waits up to a few seconds. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** "Address already in use" rather than Netty's "bind(..) failed with error(-98): Address already in use". */
+    private static String shortReason(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        int i = m.lastIndexOf(": ");
+        return i >= 0 ? m.substring(i + 2) : m;
+    }
+}

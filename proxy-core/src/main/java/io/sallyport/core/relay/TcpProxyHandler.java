@@ -1,0 +1,173 @@
+package io.sallyport.core.relay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.sallyport.core.accesslog.AccessLog;
+import io.sallyport.core.accesslog.ResponseFlag;
+import io.sallyport.core.cluster.Cluster;
+import io.sallyport.core.upstream.UpstreamConnectException;
+import io.sallyport.core.upstream.UpstreamConnection;
+import io.sallyport.core.upstream.UpstreamConnector;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The first handler of an accepted downstream connection (auto-read off): refuses it when the Mesh
+ * forbids access ({@code NR}, counted in {@code envoy_listener_downstream_cx_forbidden}) or the service
+ * is gone, otherwise connects the target cluster on the connection's own event loop and replaces itself
+ * with a {@link TcpRelayHandler} (and one on the upstream channel). Nothing is read from the client
+ * before the upstream is ready, so a refused or failed connection forwards no byte.
+ */
+public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private final TcpProxyTarget target;
+    private final UpstreamConnector connector;
+    private final AccessLog accessLog;
+    private final Runnable onEnd;
+    private TcpProxySession session;
+    private Promise<UpstreamConnection> connect;
+    /** Read before the upstream was ready (epoll reads on peer half-close even with auto-read off). */
+    private ArrayDeque<Object> early;
+    private boolean earlyInputShutdown;
+
+    /**
+     * @param onEnd run once when the session has ended (both sides closed); may be {@code null}
+     */
+    public TcpProxyHandler(TcpProxyTarget target, UpstreamConnector connector, AccessLog accessLog, Runnable onEnd) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
+        this.onEnd = onEnd;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel downstream = ctx.channel();
+        session = new TcpProxySession(downstream, target, accessLog, onEnd);
+        Cluster cluster = target.cluster();
+        if (target.forbidden() || cluster == null) {
+            if (target.forbidden()) {
+                target.listenerStats().forbidden().increment();
+            } else {
+                target.listenerStats().noFilterChainMatch().increment();
+            }
+            session.flag(ResponseFlag.NR);
+            ctx.close();
+            return;
+        }
+        session.connecting(true);
+        connect = connector.connect(cluster, downstream.eventLoop());
+        connect.addListener((Future<UpstreamConnection> f) -> connected(ctx, f));
+        ctx.fireChannelActive();
+    }
+
+    private void connected(ChannelHandlerContext ctx, Future<UpstreamConnection> f) {
+        Channel downstream = ctx.channel();
+        if (!f.isSuccess()) {
+            if (f.isCancelled()) {
+                session.flag(ResponseFlag.DC);
+            } else if (f.cause() instanceof UpstreamConnectException e) {
+                session.flag(e.flag());
+            } else {
+                session.flag(ResponseFlag.UF);
+            }
+            releaseEarly();
+            downstream.close();
+            session.connecting(false);
+            return;
+        }
+        UpstreamConnection upstream = f.getNow();
+        session.upstreamConnected(upstream);
+        session.connecting(false);
+        if (!downstream.isActive()) {
+            upstream.channel().close();
+            return;
+        }
+        Channel up = upstream.channel();
+        up.pipeline().addLast("relay", new TcpRelayHandler(downstream, session, false));
+        Duration idle = target.cluster().spec().idleTimeout();
+        if (!idle.isZero()) {
+            ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        ArrayDeque<Object> pending = early;
+        early = null;
+        ctx.pipeline().replace(this, "relay", new TcpRelayHandler(up, session, true));
+        replayEarly(ctx.pipeline(), pending);
+    }
+
+    /** Hands what arrived while connecting to the relay, in order, as if read now. */
+    private void replayEarly(ChannelPipeline pipeline, ArrayDeque<Object> pending) {
+        if (pending != null) {
+            Object msg;
+            while ((msg = pending.poll()) != null) {
+                pipeline.fireChannelRead(msg);
+            }
+            pipeline.fireChannelReadComplete();
+        }
+        if (earlyInputShutdown) {
+            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (connect == null || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (early == null) {
+            early = new ArrayDeque<>(2);
+        }
+        early.add(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Not forwarded: nothing downstream of this handler reads yet.
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            earlyInputShutdown = true;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseEarly();
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            Object msg;
+            while ((msg = early.poll()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseEarly();
+        if (connect != null && !connect.isDone()) {
+            connect.cancel(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

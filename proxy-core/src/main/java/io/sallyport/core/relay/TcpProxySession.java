@@ -1,0 +1,112 @@
+package io.sallyport.core.relay;
+
+import io.netty.channel.Channel;
+import io.netty.util.NetUtil;
+import io.sallyport.core.accesslog.AccessLog;
+import io.sallyport.core.accesslog.ResponseFlag;
+import io.sallyport.core.accesslog.TcpAccessLogEntry;
+import io.sallyport.core.cluster.ClusterStats;
+import io.sallyport.core.upstream.UpstreamConnection;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.EnumSet;
+
+/**
+ * One proxied TCP connection: byte counts, response flags, and the end of its life. It ends when the
+ * downstream channel is closed and the upstream one is closed or was never made; then it writes the
+ * access log line, updates the listener meters and runs the end callback. Confined to the downstream
+ * channel's event loop.
+ */
+public final class TcpProxySession {
+
+    private final Channel downstream;
+    private final TcpProxyTarget target;
+    private final AccessLog accessLog;
+    private final Runnable onEnd;
+    private final Instant startTime = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
+    private UpstreamConnection upstream;
+    private boolean connecting;
+    private boolean downstreamClosed;
+    private boolean upstreamClosed;
+    private boolean ended;
+    private long bytesReceived;
+    private long bytesSent;
+
+    TcpProxySession(Channel downstream, TcpProxyTarget target, AccessLog accessLog, Runnable onEnd) {
+        this.downstream = downstream;
+        this.target = target;
+        this.accessLog = accessLog;
+        this.onEnd = onEnd;
+        target.listenerStats().cxTotal().increment();
+        target.listenerStats().cxActive().increment();
+        downstream.closeFuture().addListener(f -> {
+            downstreamClosed = true;
+            maybeEnd();
+        });
+    }
+
+    void flag(ResponseFlag flag) {
+        flags.add(flag);
+    }
+
+    void connecting(boolean value) {
+        connecting = value;
+        maybeEnd();
+    }
+
+    void upstreamConnected(UpstreamConnection connection) {
+        this.upstream = connection;
+        connection.channel().closeFuture().addListener(f -> {
+            upstreamClosed = true;
+            maybeEnd();
+        });
+    }
+
+    /** Bytes read from the downstream client (and sent upstream). */
+    void receivedFromDownstream(int n) {
+        bytesReceived += n;
+        ClusterStats s = target.cluster().stats();
+        s.txBytes().add(n);
+    }
+
+    /** Bytes read from upstream (and sent to the downstream client). */
+    void receivedFromUpstream(int n) {
+        bytesSent += n;
+        target.cluster().stats().rxBytes().add(n);
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    private void maybeEnd() {
+        if (ended || !downstreamClosed || connecting || (upstream != null && !upstreamClosed)) {
+            return;
+        }
+        ended = true;
+        target.listenerStats().cxActive().decrement();
+        target.listenerStats().cxDestroy().increment();
+        if (onEnd != null) {
+            onEnd.run();
+        }
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        accessLog.log(new TcpAccessLogEntry(startTime, millis, flags, bytesReceived, bytesSent,
+                upstream == null ? null : upstream.address().describe(),
+                target.cluster() == null ? null : target.cluster().name(),
+                describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName()));
+    }
+
+    private static String describe(SocketAddress a) {
+        if (a instanceof InetSocketAddress in && in.getAddress() != null) {
+            return NetUtil.toSocketAddressString(in);
+        }
+        return a == null ? null : a.toString();
+    }
+}

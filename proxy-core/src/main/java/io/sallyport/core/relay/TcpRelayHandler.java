@@ -1,0 +1,183 @@
+package io.sallyport.core.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Relays bytes from its channel to a peer channel; a session has two, one on each side.
+ *
+ * <h3>Flow control</h3>
+ * The channel runs with auto-read off: after each read batch the peer is flushed and the next read is
+ * requested only while the peer is writable. When the peer becomes writable again (its outbound buffer
+ * fell below the low watermark) the handler on the peer asks this channel to read. A slow reader thus
+ * stops the reads from the fast writer, and the memory a connection holds is bounded by the write buffer
+ * watermarks plus one read.
+ *
+ * <h3>Half-close</h3>
+ * With {@code ALLOW_HALF_CLOSURE}, end of input on this channel shuts the peer's output down once what
+ * was written before has been flushed (after TLS close_notify when the peer speaks TLS). A channel whose
+ * input and output are both shut down is closed.
+ *
+ * <h3>Reference counting and closing</h3>
+ * Every message read is written to the peer (which releases it) or released here. When either channel
+ * closes, the other is flushed and closed; an exception or failed write closes both.
+ */
+public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
+
+    private final Channel peer;
+    private final TcpProxySession session;
+    private final boolean downstreamSide;
+    private ChannelFutureListener closeBothOnFailure;
+
+    TcpRelayHandler(Channel peer, TcpProxySession session, boolean downstreamSide) {
+        this.peer = peer;
+        this.session = session;
+        this.downstreamSide = downstreamSide;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Channel self = ctx.channel();
+        closeBothOnFailure = f -> {
+            if (!f.isSuccess()) {
+                self.close();
+                peer.close();
+            }
+        };
+        if (self.isActive()) {
+            readIfOpen(ctx);
+        } else {
+            closeOnFlush(peer);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            int n = buf.readableBytes();
+            if (downstreamSide) {
+                session.receivedFromDownstream(n);
+            } else {
+                session.receivedFromUpstream(n);
+            }
+        }
+        if (!peer.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        peer.write(msg).addListener(closeBothOnFailure);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+        if (peer.isWritable()) {
+            readIfOpen(ctx);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // This channel drained below its low watermark: the peer, which waits to write here, may read on.
+        if (ctx.channel().isWritable() && !inputShutdown(peer)) {
+            peer.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            shutdownPeerOutput(ctx.channel());
+        } else if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            peer.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Epoll refuses read interest on a socket whose input was shut down (epoll_ctl fails). */
+    private static void readIfOpen(ChannelHandlerContext ctx) {
+        if (!inputShutdown(ctx.channel())) {
+            ctx.read();
+        }
+    }
+
+    private static boolean inputShutdown(Channel ch) {
+        return ch instanceof DuplexChannel d && d.isInputShutdown();
+    }
+
+    private void shutdownPeerOutput(Channel self) {
+        if (!(peer instanceof DuplexChannel duplex) || !peer.isActive()) {
+            closeOnFlush(peer);
+            closeIfBothDirectionsDone(self);
+            return;
+        }
+        // The empty write completes after everything written before it: only then is the output shut.
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                self.close();
+                peer.close();
+                return;
+            }
+            SslHandler ssl = peer.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                ssl.closeOutbound().addListener(c -> shutdownOutput(duplex));
+            } else {
+                shutdownOutput(duplex);
+            }
+        });
+        closeIfBothDirectionsDone(self);
+    }
+
+    private static void shutdownOutput(DuplexChannel channel) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.shutdownOutput().addListener(f -> {
+            if (f.isSuccess()) {
+                closeIfBothDirectionsDone(channel);
+            } else {
+                channel.close();
+            }
+        });
+    }
+
+    private static void closeIfBothDirectionsDone(Channel ch) {
+        if (ch instanceof DuplexChannel d && d.isInputShutdown() && d.isOutputShutdown()) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeOnFlush(peer);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+        closeOnFlush(peer);
+    }
+
+    /** Closes {@code ch} after what was written to it has been flushed. */
+    static void closeOnFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.sallyport.core.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+
+/**
+ * The Netty transport of this process: event loop groups and the channel classes that go with them.
+ * Epoll when {@link Epoll#isAvailable()}, NIO otherwise (or when {@code -Dsallyport.transport=nio}).
+ * Channels must match the loop they are registered on, so every module asks this class for both.
+ */
+public final class Transport {
+
+    private static final Transport EPOLL = new Transport(true);
+    private static final Transport NIO = new Transport(false);
+
+    private final boolean epoll;
+
+    private Transport(boolean epoll) {
+        this.epoll = epoll;
+    }
+
+    /** Epoll when the native library loads on this platform, else NIO. */
+    public static Transport platform() {
+        boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("sallyport.transport"));
+        return !forceNio && Epoll.isAvailable() ? EPOLL : NIO;
+    }
+
+    /** The NIO transport, always available (tests compare the two). */
+    public static Transport nio() {
+        return NIO;
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    /** A new event loop group of {@code threads} threads ({@code 0}: Netty's default, 2 × cores). */
+    public EventLoopGroup newEventLoopGroup(int threads, String threadNamePrefix) {
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadNamePrefix), io);
+    }
+
+    public Class<? extends ServerSocketChannel> serverSocketChannel() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends SocketChannel> socketChannel() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public Class<? extends DatagramChannel> datagramChannel() {
+        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    /** A client channel for unix domain sockets; both transports are duplex channels (half-close works). */
+    public Class<? extends Channel> domainSocketChannel() {
+        return epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class;
+    }
+
+    public Class<? extends ServerChannel> serverDomainSocketChannel() {
+        return epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+    }
+
+    /** The socket address type this transport's domain socket channels take for {@code path}. */
+    public SocketAddress domainSocketAddress(String path) {
+        return epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path);
+    }
+
+    @Override
+    public String toString() {
+        return epoll ? "epoll" : "nio";
+    }
+}
