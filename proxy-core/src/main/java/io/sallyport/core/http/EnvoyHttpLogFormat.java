@@ -41,6 +41,58 @@ public final class EnvoyHttpLogFormat {
         return b.toString();
     }
 
+    /** One JSON object with Envoy's operator names in snake case (the JSON access-log option). */
+    public static String json(HttpAccessLogEntry e) {
+        StringBuilder b = new StringBuilder(320).append('{');
+        field(b, "start_time", START_TIME.format(e.startTime())).append(',');
+        field(b, "method", e.method()).append(',');
+        field(b, "path", e.path()).append(',');
+        field(b, "protocol", e.protocol()).append(',');
+        b.append("\"response_code\":").append(e.responseCode()).append(',');
+        field(b, "response_flags", e.responseFlags()).append(',');
+        b.append("\"bytes_received\":").append(e.bytesReceived()).append(',');
+        b.append("\"bytes_sent\":").append(e.bytesSent()).append(',');
+        b.append("\"duration\":").append(e.durationMillis()).append(',');
+        b.append("\"upstream_service_time\":");
+        if (e.upstreamServiceTimeMillis() < 0) {
+            b.append("null");
+        } else {
+            b.append(e.upstreamServiceTimeMillis());
+        }
+        b.append(',');
+        field(b, "x_forwarded_for", e.forwardedFor()).append(',');
+        field(b, "user_agent", e.userAgent()).append(',');
+        field(b, "request_id", e.requestId()).append(',');
+        field(b, "authority", e.authority()).append(',');
+        field(b, "upstream_host", e.upstreamHost()).append(',');
+        field(b, "upstream_cluster", e.upstreamCluster()).append(',');
+        field(b, "downstream_remote_address", e.downstreamRemoteAddress());
+        return b.append('}').toString();
+    }
+
+    private static StringBuilder field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        if (value == null) {
+            return b.append("null");
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"');
+    }
+
     private static String orDash(String s) {
         return s == null || s.isEmpty() ? "-" : s;
     }

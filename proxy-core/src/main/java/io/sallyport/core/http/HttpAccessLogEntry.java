@@ -21,10 +21,11 @@ import java.time.Instant;
  * @param authority     {@code :authority} / {@code Host} as the client sent it
  * @param upstreamHost  {@code %UPSTREAM_HOST%} or {@code null}
  * @param upstreamCluster the cluster name or {@code null} when unrouted
+ * @param downstreamRemoteAddress the client's address ({@code %DOWNSTREAM_REMOTE_ADDRESS%}) or {@code null}
  */
 public record HttpAccessLogEntry(
         Instant startTime, String method, String path, String protocol, int responseCode, String responseFlags,
         long bytesReceived, long bytesSent, long durationMillis, long upstreamServiceTimeMillis,
         String forwardedFor, String userAgent, String requestId, String authority, String upstreamHost,
-        String upstreamCluster) {
+        String upstreamCluster, String downstreamRemoteAddress) {
 }

@@ -761,7 +761,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
                 h.get("x-forwarded-for"), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
-                route == null ? null : route.cluster().name()));
+                route == null ? null : route.cluster().name(), remoteAddress(dctx)));
         ReferenceCountUtil.release(request);
     }
 
@@ -812,6 +812,18 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
             return end < 0 ? uri.substring(start) : uri.substring(start, end);
         }
         return null;
+    }
+
+    /** The client's address; an HTTP/2 stream's is its connection's. */
+    static String remoteAddress(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        java.net.SocketAddress a = ch.remoteAddress() != null ? ch.remoteAddress()
+                : ch.parent() != null ? ch.parent().remoteAddress() : null;
+        if (a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null) {
+            String h = isa.getAddress().getHostAddress();
+            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + isa.getPort();
+        }
+        return a == null ? null : a.toString();
     }
 
     /** The host part of an authority (no port, no brackets). */

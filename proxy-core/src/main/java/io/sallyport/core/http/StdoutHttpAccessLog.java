@@ -15,13 +15,17 @@ public final class StdoutHttpAccessLog implements HttpAccessLog, AutoCloseable {
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(8192);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    private final boolean json;
     private volatile boolean closed;
 
-    public StdoutHttpAccessLog() {
-        this(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8));
+    /** Envoy's default text lines ({@code json} false) or JSON objects, to standard output. */
+    public StdoutHttpAccessLog(boolean json) {
+        this(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8),
+                json);
     }
 
-    public StdoutHttpAccessLog(PrintStream out) {
+    public StdoutHttpAccessLog(PrintStream out, boolean json) {
+        this.json = json;
         writer = new Thread(() -> drain(out), "sallyport-http-access-log");
         writer.setDaemon(true);
         writer.start();
@@ -29,7 +33,8 @@ public final class StdoutHttpAccessLog implements HttpAccessLog, AutoCloseable {
 
     @Override
     public void log(HttpAccessLogEntry entry) {
-        if (!queue.offer(EnvoyHttpLogFormat.format(entry))) {
+        // Formatted here (cheap, allocation only) so the writer thread holds no entry objects.
+        if (!queue.offer(json ? EnvoyHttpLogFormat.json(entry) : EnvoyHttpLogFormat.format(entry))) {
             dropped.incrementAndGet();
         }
     }

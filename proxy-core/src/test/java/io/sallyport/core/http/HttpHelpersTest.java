@@ -50,9 +50,22 @@ class HttpHelpersTest {
     void envoyDefaultLogLine() {
         HttpAccessLogEntry e = new HttpAccessLogEntry(Instant.parse("2026-01-02T03:04:05.678Z"), "POST", "/a?b=1",
                 "HTTP/2", 503, "UF,URX", 12, 91, 7, -1, null, "curl/8", "rid-1", "api.example.com",
-                "10.0.0.1:443", "mes-api");
+                "10.0.0.1:443", "mes-api", "127.0.0.1:5555");
         assertThat(EnvoyHttpLogFormat.format(e)).isEqualTo("[2026-01-02T03:04:05.678Z] \"POST /a?b=1 HTTP/2\" 503 UF,URX "
                 + "12 91 7 - \"-\" \"curl/8\" \"rid-1\" \"api.example.com\" \"10.0.0.1:443\"");
+        assertThat(EnvoyHttpLogFormat.json(e)).isEqualTo("{\"start_time\":\"2026-01-02T03:04:05.678Z\","
+                + "\"method\":\"POST\",\"path\":\"/a?b=1\",\"protocol\":\"HTTP/2\",\"response_code\":503,"
+                + "\"response_flags\":\"UF,URX\",\"bytes_received\":12,\"bytes_sent\":91,\"duration\":7,"
+                + "\"upstream_service_time\":null,\"x_forwarded_for\":null,\"user_agent\":\"curl/8\","
+                + "\"request_id\":\"rid-1\",\"authority\":\"api.example.com\",\"upstream_host\":\"10.0.0.1:443\","
+                + "\"upstream_cluster\":\"mes-api\",\"downstream_remote_address\":\"127.0.0.1:5555\"}");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (StdoutHttpAccessLog log = new StdoutHttpAccessLog(
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), false)) {
+            log.log(e);
+        }
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(EnvoyHttpLogFormat.format(e)
+                + System.lineSeparator());
     }
 
     @Test
