@@ -192,6 +192,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 && "websocket".equalsIgnoreCase(h.get(HttpHeaderNames.UPGRADE))) {
             upgrade = h.get(HttpHeaderNames.UPGRADE);
         }
+        if (http2Downstream && HttpUtil.is100ContinueExpected(request)) {
+            // As for HTTP/1.1 (HttpServerExpectContinueHandler): the proxy says continue, the origin never sees it.
+            h.remove(HttpHeaderNames.EXPECT);
+            dctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.CONTINUE, io.netty.buffer.Unpooled.EMPTY_BUFFER));
+        }
         HopByHopHeaders.strip(h);
         if (upgrade != null) {
             // WebSocket passthrough: the one hop-by-hop exchange that must reach the origin.

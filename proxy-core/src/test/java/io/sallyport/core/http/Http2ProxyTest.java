@@ -79,6 +79,15 @@ class Http2ProxyTest {
     }
 
     @Test
+    void http2ExpectContinueIsAnsweredByTheProxy() throws Exception {
+        Result r = run("curl", "-sS", "-i", "--max-time", "10", "--http2-prior-knowledge", "-H", "Expect: 100-continue",
+                "--data-binary", "abcdef", toH1.url("/sink"));
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("HTTP/2 100").contains("HTTP/2 200").contains("6 ");
+        assertThat(h1Origin.lastHeaders).doesNotContainKey("expect");
+    }
+
+    @Test
     void nghttpFiftyConcurrentStreams() throws Exception {
         long before = toH2.stats.counterValue("envoy_cluster_upstream_rq", "envoy_cluster_name", "mes-http2",
                 "envoy_response_code", "200");
