@@ -31,6 +31,20 @@ import java.util.function.Function;
 @ChannelHandler.Sharable
 public final class HttpConnectionManager extends ChannelInitializer<Channel> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionManager.class);
+
+    /** Ends an HTTP/2 connection whose codec reported an error (it has sent GOAWAY already when it could). */
+    private static final ChannelHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
+
+    @ChannelHandler.Sharable
+    private static final class ConnectionErrorHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("closing HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
     private final Function<String, HttpRoute> router;
     private final HttpAccessLog accessLog;
     private final HttpDownstreamLimits limits;
@@ -111,6 +125,7 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
                         new DownstreamHandler(HttpConnectionManager.this, true));
             }
         }));
+        p.addAfter("h2-mux", "h2-errors", CONNECTION_ERRORS);
         // Streams are flow-controlled one by one; the connection reads continuously.
         ch.config().setAutoRead(true);
         ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2ConnectionPool.CONNECTION_WINDOW - 65_535));
