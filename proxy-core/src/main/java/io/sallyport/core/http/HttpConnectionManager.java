@@ -33,15 +33,18 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionManager.class);
 
-    /** Ends an HTTP/2 connection whose codec reported an error (it has sent GOAWAY already when it could). */
+    /** The last handler of a downstream HTTP/2 connection: errors end here, not at the pipeline's tail. */
     private static final ChannelHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
 
     @ChannelHandler.Sharable
     private static final class ConnectionErrorHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("closing HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            ctx.close();
+            LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            // The frame codec answers its own protocol errors (GOAWAY with the error code, then close).
+            if (!(cause instanceof io.netty.handler.codec.http2.Http2Exception)) {
+                ctx.close();
+            }
         }
     }
 
