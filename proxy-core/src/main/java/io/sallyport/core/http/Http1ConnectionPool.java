@@ -25,14 +25,14 @@ final class Http1ConnectionPool implements UpstreamPool {
     static final int MAX_RESPONSE_HEADER_BYTES = 60 * 1024;
 
     private final EventLoop loop;
-    private final UpstreamConnector connector;
+    private final PoolConnectionOpener connector;
     private final Duration idleTimeout;
     private final Map<UpstreamEndpoint, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean closed;
 
     Http1ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
         this.loop = loop;
-        this.connector = new UpstreamConnector(source, timeouts.connectionTimeout(), List.of("http/1.1"));
+        this.connector = new PoolConnectionOpener(source, timeouts.connectionTimeout(), List.of("http/1.1"));
         this.idleTimeout = timeouts.idleTimeout();
     }
 

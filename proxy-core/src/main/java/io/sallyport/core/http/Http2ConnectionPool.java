@@ -47,14 +47,14 @@ final class Http2ConnectionPool implements UpstreamPool {
     static final int MAX_HEADER_LIST_BYTES = 64 * 1024;
 
     private final EventLoop loop;
-    private final UpstreamConnector connector;
+    private final PoolConnectionOpener connector;
     private final Duration idleTimeout;
     private final Map<UpstreamEndpoint, List<Connection>> connections = new HashMap<>();
     private boolean closed;
 
     Http2ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
         this.loop = loop;
-        this.connector = new UpstreamConnector(source, timeouts.connectionTimeout(), List.of("h2"));
+        this.connector = new PoolConnectionOpener(source, timeouts.connectionTimeout(), List.of("h2"));
         this.idleTimeout = timeouts.idleTimeout();
     }
 

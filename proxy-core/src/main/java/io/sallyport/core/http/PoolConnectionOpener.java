@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * Opens one upstream connection for a pool: the raw connect from the {@link UpstreamChannelSource}, then
  * TLS (with ALPN) when the endpoint has it, all within the connection timeout.
  */
-final class UpstreamConnector {
+final class PoolConnectionOpener {
 
     private final UpstreamChannelSource source;
     private final Duration connectTimeout;
     private final List<String> alpn;
 
-    UpstreamConnector(UpstreamChannelSource source, Duration connectTimeout, List<String> alpn) {
+    PoolConnectionOpener(UpstreamChannelSource source, Duration connectTimeout, List<String> alpn) {
         this.source = source;
         this.connectTimeout = connectTimeout;
         this.alpn = alpn;
