@@ -99,9 +99,7 @@ public final class EchoServer implements AutoCloseable {
 
     private static final class Echo extends ChannelInboundHandlerAdapter {
         @Override
-        long in;
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            in += ((io.netty.buffer.ByteBuf) msg).readableBytes();
             ctx.write(msg);
         }
 
@@ -112,7 +110,6 @@ public final class EchoServer implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            System.err.println("DEBUGECHO event " + evt + " in=" + in);
             if (evt instanceof ChannelInputShutdownEvent && ctx.channel() instanceof DuplexChannel d) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> d.shutdownOutput()
                         .addListener((ChannelFutureListener) g -> ctx.close()));
@@ -122,7 +119,6 @@ public final class EchoServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            System.err.println("DEBUGECHO exception " + cause + " in=" + in);
             ctx.close();
         }
     }

@@ -50,7 +50,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         Channel self = ctx.channel();
         closeBothOnFailure = f -> {
             if (!f.isSuccess()) {
-                System.err.println("DEBUGRELAY write failed downstreamSide=" + downstreamSide + " " + f.cause());
                 self.close();
                 peer.close();
             }
@@ -100,7 +99,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            System.err.println("DEBUGRELAY inputShutdown downstreamSide=" + downstreamSide);
             shutdownPeerOutput(ctx.channel());
         } else if (evt instanceof IdleStateEvent) {
             ctx.close();
@@ -129,7 +127,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         // The empty write completes after everything written before it: only then is the output shut.
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                System.err.println("DEBUGRELAY emptywrite failed " + f.cause());
                 self.close();
                 peer.close();
                 return;
@@ -171,7 +168,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        System.err.println("DEBUGRELAY exception downstreamSide=" + downstreamSide + " " + cause);
         ctx.close();
         closeOnFlush(peer);
     }
