@@ -178,7 +178,6 @@ class TcpProxyTest {
             CompletableFuture<Void> writing = StreamClient.writeAsync(s, size, 42, new AtomicLong());
             long[] got = StreamClient.readAll(s.getInputStream());
             writing.get(30, TimeUnit.SECONDS);
-            if (got[0] != size) { System.err.println("DEBUGLOSS got=" + got[0] + " line=" + accessLines.poll(5, TimeUnit.SECONDS)); }
             assertThat(got[0]).isEqualTo(size);
             assertThat(got[1]).isEqualTo(StreamClient.checksumOf(size, 42));
         }
