@@ -119,6 +119,16 @@ final class UpstreamTlsReadHold extends ChannelDuplexHandler {
         }
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (released) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        // A handshake failure: its future carries it to the initializer, which counts and logs it once.
+        ctx.close();
+    }
+
     private void hold(Object msg) {
         if (held == null) {
             held = new ArrayDeque<>(2);
