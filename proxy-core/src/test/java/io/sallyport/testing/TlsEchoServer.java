@@ -189,9 +189,10 @@ public final class TlsEchoServer implements AutoCloseable {
             } else if (evt instanceof SslCloseCompletionEvent) {
                 // The client is done: so are we, after what was echoed.
                 SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-                ctx.flush();
                 if (ssl != null && !options.closeAfterGreeting()) {
-                    ssl.closeOutbound().addListener(f -> ctx.close());
+                    // close_notify only after every echo is out: the engine drops writes queued behind it.
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                            .addListener(f -> ssl.closeOutbound().addListener(g -> ctx.close()));
                 } else {
                     ctx.close();
                 }
