@@ -50,15 +50,23 @@ public final class OpensslServer implements AutoCloseable {
             throws Exception {
         Path cert = leaf.writeCertificate(dir, "server-" + port + ".pem");
         Path key = TestCertificates.write(dir.resolve("server-" + port + ".key"), leaf.privateKeyTraditionalPem());
+        List<String> args = new ArrayList<>();
+        if (leaf.chain().size() > 1) {
+            Path chain = TestCertificates.write(dir.resolve("chain-" + port + ".pem"),
+                    leaf.chainPem().substring(leaf.certificatePem().length()));
+            args.addAll(List.of("-cert_chain", chain.toString()));
+        }
+        args.addAll(extraArgs);
+        return startOn(cert, key, port, args, accepts);
+    }
+
+    /** As {@link #startOn(Path, Issued, int, List, int)}, with the certificate and key in PEM files. */
+    public static OpensslServer startOn(Path cert, Path key, int port, List<String> extraArgs, int accepts)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-cert", cert.toString(), "-key", key.toString(), "-tlsextdebug", "-rev"));
         if (accepts > 0) {
             cmd.addAll(List.of("-naccept", Integer.toString(accepts)));
-        }
-        if (leaf.chain().size() > 1) {
-            Path chain = TestCertificates.write(dir.resolve("chain-" + port + ".pem"),
-                    leaf.chainPem().substring(leaf.certificatePem().length()));
-            cmd.addAll(List.of("-cert_chain", chain.toString()));
         }
         cmd.addAll(extraArgs);
         OpensslServer s = new OpensslServer(new ProcessBuilder(cmd).redirectErrorStream(true).start(), port);
