@@ -121,7 +121,7 @@ public final class ListenerManager implements DataPlaneComponent {
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.upstreamInitializers = upstreamInitializers;
-        this.transparent = new TransparentListener(group, transport, connector, stats, accessLog,
+        this.transparent = new TransparentListener(group, transport, connector, stats, accessLog, httpAccessLog,
                 ch -> liveConnections.incrementAndGet(), ch -> ended(null, ch));
     }
 
