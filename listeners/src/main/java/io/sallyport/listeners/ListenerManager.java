@@ -23,6 +23,7 @@ import io.sallyport.core.runtime.ListenerSpec;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
+import io.sallyport.listeners.http.CloseOnInputShutdown;
 import io.sallyport.listeners.http.HttpClusters;
 import io.sallyport.listeners.http.HttpUpstreamTls;
 import io.sallyport.listeners.transparent.TransparentListener;
@@ -278,6 +279,7 @@ public final class ListenerManager implements DataPlaneComponent {
             http.lease().release();
             ended(l, ch);
         });
+        ch.pipeline().addLast("http-eof", CloseOnInputShutdown.INSTANCE);
         ch.pipeline().addLast("http", http.manager());
     }
 
