@@ -74,6 +74,11 @@ class HttpEgressIT {
                 String h2 = curl("--http2-prior-knowledge", "http://127.0.0.1:" + outbound + "/h2");
                 assertThat(h2).contains("origin /h2 " + rewritten).contains("CODE 200 2");
 
+                // Two pipelined requests, then the client half-closes: both are answered before the close.
+                String pipelined = run("sh", "-c", "printf 'GET /p1 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                        + "GET /p2 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n' | nc -N -w 5 127.0.0.1 " + outbound);
+                assertThat(pipelined).contains("origin /p1 ").contains("origin /p2 ");
+
                 awaitLine(p, "\"GET /get HTTP/1.1\" 200 - ", "\"127.0.0.1:" + origin.port() + "\"");
                 awaitLine(p, "\"GET /h2 HTTP/2\" 200 - ");
                 new AdminClient(admin).awaitBody("/stats/prometheus", b -> b.contains(

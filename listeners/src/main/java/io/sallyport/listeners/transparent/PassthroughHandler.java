@@ -121,7 +121,9 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().addAfter(ctx.name(), "http-eof", CloseOnInputShutdown.INSTANCE);
         ctx.pipeline().addAfter("http-eof", "http", manager);
         if (inputShutdown) {
-            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            // After the sniffed bytes, which the sniffer passes on once this event handler returns.
+            ctx.channel().eventLoop().execute(
+                    () -> ctx.channel().pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE));
         }
         ctx.pipeline().remove(this);
     }

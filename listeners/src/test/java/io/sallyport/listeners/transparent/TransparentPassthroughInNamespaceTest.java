@@ -192,7 +192,7 @@ class TransparentPassthroughInNamespaceTest {
         int dialed = accepts("127.0.0.41:8080");
         String out = client("GET /a HTTP/1.1\r\nHost: web.test:8080\r\n\r\n"
                         + "GET /b HTTP/1.1\r\nHost: unknown.test\r\nConnection: close\r\n\r\n",
-                "nc", "-q", "5", "-w", "3", "127.0.0.41", "8080"); // no half-close: it would end the HTTP connection
+                "nc", "-N", "-w", "3", "127.0.0.41", "8080");
         int matched = out.indexOf("server 127.0.0.40:8080");
         assertThat(matched).as(out).isGreaterThanOrEqualTo(0);
         assertThat(out).startsWith("HTTP/1.1 200");
