@@ -1,18 +1,20 @@
 package io.sallyport.listeners.http;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 
 /**
  * The first handler of a downstream HTTP connection accepted with half-closure allowed (the listeners
  * allow it for TCP relaying): when the client ends its input, an HTTP/1 connection is left to the HTTP
  * handler (it answers the requests already read, then closes); any other (HTTP/2, or nothing decided
- * yet) is closed at once, since nothing else would close it before its idle timeout.
+ * yet) is closed at once, since nothing else would close it before its idle timeout. Reads asked for
+ * after the end of input are dropped: there is nothing left to read, and the epoll transport fails them.
  */
 @ChannelHandler.Sharable
-public final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
+public final class CloseOnInputShutdown extends ChannelDuplexHandler {
 
     /** The one instance. */
     public static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
@@ -30,5 +32,13 @@ public final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof DuplexChannel d && d.isInputShutdown()) {
+            return;
+        }
+        ctx.read();
     }
 }
