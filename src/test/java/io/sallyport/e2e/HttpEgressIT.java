@@ -82,7 +82,7 @@ class HttpEgressIT {
                 awaitLine(p, "\"GET /get HTTP/1.1\" 200 - ", "\"127.0.0.1:" + origin.port() + "\"");
                 awaitLine(p, "\"GET /h2 HTTP/2\" 200 - ");
                 new AdminClient(admin).awaitBody("/stats/prometheus", b -> b.contains(
-                        "envoy_cluster_upstream_rq_total{envoy_cluster_name=\"mes-http\"} 2"), READY);
+                        "envoy_cluster_upstream_rq_total{envoy_cluster_name=\"mes-http\"} 4"), READY);
                 assertThat(p.stop(Duration.ofSeconds(20))).isZero();
                 p.assertNoLeaks();
             }
