@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP MeshExternalServices through the packaged proxy with real clients: the documentation's {@code http}
- * example with {@code curl} over HTTP/1.1 and h2c; {@code nghttp} with many concurrent streams through an
+ * example with {@code curl} over HTTP/1.1 and h2c (and pipelined requests from a half-closing client), the
+ * {@code https} example against {@code openssl s_server -www}; {@code nghttp} with many concurrent streams through an
  * {@code http2} service; the Istio-style timeout example ({@code MeshTimeout} {@code http.requestTimeout}
  * against a slow origin: 504, flag {@code UT}); 503 when the upstream is down; 403 when the Mesh forbids.
  */
@@ -85,6 +86,47 @@ class HttpEgressIT {
                         "envoy_cluster_upstream_rq_total{envoy_cluster_name=\"mes-http\"} 4"), READY);
                 assertThat(p.stop(Duration.ofSeconds(20))).isZero();
                 p.assertNoLeaks();
+            }
+        }
+    }
+
+    @Test
+    void httpsExampleOriginatesTlsToTheStandIn() throws Exception {
+        int admin = FreePorts.tcp();
+        int outbound = FreePorts.tcp();
+        int tlsPort = FreePorts.tcp();
+        Path certs = SallyportProcess.root().resolve("config-examples/certs");
+        // The README's stand-in: openssl's status page over TLS with the example's server certificate.
+        Process server = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + tlsPort,
+                "-cert", certs.resolve("server.crt").toString(), "-key", certs.resolve("server.key").toString(),
+                "-www", "-quiet").redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
+        try {
+            awaitListening(tlsPort);
+            Path example = ExampleConfigs.copy("https", dir, Map.of(9906, admin, 10280, outbound, 18443, tlsPort));
+            try (SallyportProcess p = SallyportProcess.start(dir, "run", "--config", example.toString(),
+                    "--dns-enabled=false")) {
+                p.awaitReady(admin, READY);
+                assertThat(curl("http://127.0.0.1:" + outbound + "/")).contains("Cipher").contains("CODE 200 1.1");
+                awaitLine(p, "\"GET / HTTP/1.1\" 200 - ", "\"127.0.0.1:" + tlsPort + "\"");
+                new AdminClient(admin).awaitBody("/stats/prometheus", b -> b.contains(
+                        "envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-https\"} 1"), READY);
+                assertThat(p.stop(Duration.ofSeconds(20))).isZero();
+            }
+        } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits (at most 10 s) until something accepts connections on {@code 127.0.0.1:port}. */
+    private static void awaitListening(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                assertThat(System.nanoTime()).as("listening on %d", port).isLessThan(deadline);
+                Thread.sleep(50);
             }
         }
     }
