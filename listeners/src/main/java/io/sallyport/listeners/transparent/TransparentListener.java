@@ -9,6 +9,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.http.HttpAccessLog;
+import io.sallyport.listeners.http.HttpClusters;
+import io.sallyport.listeners.http.HttpServiceRoute;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.config.MeshPassthrough;
 import io.sallyport.core.metrics.Stats;
@@ -110,6 +112,15 @@ public final class TransparentListener implements AutoCloseable {
      * @throws IOException when the listener cannot be bound; nothing changed then
      */
     public synchronized void apply(Snapshot snapshot, ClusterTable clusters) throws IOException {
+        apply(snapshot, clusters, HttpClusters.EMPTY);
+    }
+
+    /**
+     * As {@link #apply(Snapshot, ClusterTable)}; connections dialed to a MeshExternalService with an HTTP
+     * protocol use its HTTP cluster from {@code httpClusters} (the same snapshot's).
+     */
+    public synchronized void apply(Snapshot snapshot, ClusterTable clusters, HttpClusters httpClusters)
+            throws IOException {
         TransparentSpec spec = snapshot.transparent();
         if (spec == null) {
             stopAccepting();
@@ -117,7 +128,7 @@ public final class TransparentListener implements AutoCloseable {
             routing = null;
             return;
         }
-        TransparentRouting next = routing(spec, snapshot, clusters);
+        TransparentRouting next = routing(spec, snapshot, clusters, httpClusters);
         if (serverChannel == null || !spec.address().equals(routing == null ? null : routing.spec().address())) {
             Channel bound = bind(spec.address(), false);
             stopAccepting();
@@ -138,17 +149,24 @@ public final class TransparentListener implements AutoCloseable {
         }
     }
 
-    private TransparentRouting routing(TransparentSpec spec, Snapshot snapshot, ClusterTable clusters) {
+    private TransparentRouting routing(TransparentSpec spec, Snapshot snapshot, ClusterTable clusters,
+                                       HttpClusters httpClusters) {
         Map<InetSocketAddress, TcpProxyTarget> services = new HashMap<>();
+        Map<InetSocketAddress, HttpServiceRoute> httpServices = new HashMap<>();
         for (ListenerSpec l : snapshot.listeners()) {
             services.putIfAbsent(l.address(), new TcpProxyTarget(l.name(), ListenerStats.of(stats, l.statsAddress()),
                     clusters.get(l.cluster()), l.forbidden()));
+            HttpServiceRoute http = HttpServiceRoute.of(l, httpClusters, httpAccessLog);
+            if (http != null) {
+                httpServices.putIfAbsent(l.address(), http);
+            }
         }
         ListenerStats listenerStats = ListenerStats.of(stats, spec.statsAddress());
         PassthroughTable table = PassthroughTable.compile(spec.passthrough(), stats);
         return new TransparentRouting(spec, listenerStats, services, table,
                 new TcpProxyTarget(spec.name(), listenerStats, null, false),
-                new PassthroughHttpClusters(table, spec.mesh(), listenerStats, transport, connector, stats));
+                new PassthroughHttpClusters(table, spec.mesh(), listenerStats, transport, connector, stats),
+                httpServices);
     }
 
     /**
@@ -235,6 +253,11 @@ public final class TransparentListener implements AutoCloseable {
             return;
         }
         TcpProxyTarget service = r.services().get(original);
+        HttpServiceRoute httpService = r.httpServices().get(original);
+        if (service != null && httpService != null) {
+            httpService.install(ch, service.listenerStats(), ended);
+            return;
+        }
         if (service != null) {
             p.addLast("tcp-proxy", new TcpProxyHandler(service, connector, accessLog, ended));
             return;
