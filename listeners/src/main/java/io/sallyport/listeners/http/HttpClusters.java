@@ -129,6 +129,7 @@ public final class HttpClusters {
         /** Starts at one: the snapshot's own hold, dropped by {@link #retire}. */
         private final AtomicInteger users = new AtomicInteger(1);
         private volatile boolean retired;
+        private volatile boolean closed;
 
         Lease(Cluster cluster, HttpCluster http) {
             this.cluster = cluster;
@@ -146,8 +147,14 @@ public final class HttpClusters {
 
         public void release() {
             if (users.decrementAndGet() == 0) {
+                closed = true;
                 http.close();
             }
+        }
+
+        /** Whether the cluster was closed (retired, and its last connection ended). */
+        public boolean closed() {
+            return closed;
         }
 
         void retire() {
