@@ -10,15 +10,26 @@ import java.util.Set;
  * @param bytesReceived bytes read from the downstream client
  * @param bytesSent     bytes written to the downstream client
  * @param upstreamHost  the upstream address used, {@code null} when none was connected
+ * @param downstreamPeerUriSan the client certificate's URI SAN (the caller's SPIFFE ID at the zone
+ *                             egress), {@code null} when the client was not authenticated
  */
 public record TcpAccessLogEntry(
         Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived, long bytesSent,
         String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
-        String listener) {
+        String listener, String downstreamPeerUriSan) {
 
     public TcpAccessLogEntry {
         Objects.requireNonNull(startTime, "startTime");
         flags = Set.copyOf(flags);
+    }
+
+    /** An entry of an unauthenticated client. */
+    public TcpAccessLogEntry(
+            Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived, long bytesSent,
+            String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
+            String listener) {
+        this(startTime, durationMillis, flags, bytesReceived, bytesSent, upstreamHost, upstreamCluster,
+                downstreamRemoteAddress, downstreamLocalAddress, listener, null);
     }
 
     /** {@code -} when there is no flag, else the codes joined by commas in Envoy's order. */

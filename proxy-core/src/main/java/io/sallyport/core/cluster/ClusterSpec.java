@@ -12,11 +12,13 @@ import java.util.Objects;
  * downstream connection, and the TLS spec ({@code null} for plain traffic). Equal specs are
  * interchangeable, so a reload that does not change a cluster keeps its runtime state.
  *
- * @param idleTimeout {@link Duration#ZERO} for none
+ * @param idleTimeout    {@link Duration#ZERO} for none
+ * @param viaZoneEgress  {@code null} when the sidecar connects the endpoints itself; else the cluster's
+ *                       levels hold only the zone egress and this says how to reach the service through it
  */
 public record ClusterSpec(
         String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout, Duration idleTimeout,
-        int maxConnectAttempts, MeshExternalService.Tls tls) {
+        int maxConnectAttempts, MeshExternalService.Tls tls, ZoneEgressRoute viaZoneEgress) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -35,6 +37,12 @@ public record ClusterSpec(
         if (maxConnectAttempts < 1) {
             throw new IllegalArgumentException("maxConnectAttempts must be at least 1: " + maxConnectAttempts);
         }
+    }
+
+    /** A cluster that connects its endpoints directly. */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null);
     }
 
     /** True when the cluster originates TLS to its endpoints. */

@@ -100,7 +100,8 @@ public final class TcpProxySession {
         accessLog.log(new TcpAccessLogEntry(startTime, millis, flags, bytesReceived, bytesSent,
                 upstream == null ? null : upstream.address().describe(),
                 target.cluster() == null ? null : target.cluster().name(),
-                describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName()));
+                describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName(),
+                target.downstreamPeer()));
     }
 
     private static String describe(SocketAddress a) {

@@ -55,9 +55,13 @@ public final class SnapshotCompiler {
         List<ConfigError> errors = new ArrayList<>();
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         Map<String, MeshExternalService> services = new HashMap<>();
+        boolean sidecar = proxyType(config, options) == ProxyType.DATAPLANE;
         for (MeshExternalService mes : config.all(MeshExternalService.class)) {
             services.put(mes.name(), mes);
             ClusterSpec spec = cluster(mes, config, errors);
+            if (spec != null && sidecar) {
+                spec = viaZoneEgress(spec, mes, config, options, errors);
+            }
             if (spec != null) {
                 clusters.put(spec.name(), spec);
             }
@@ -119,6 +123,44 @@ public final class SnapshotCompiler {
         Duration idle = t.idleTimeout() == null ? ClusterSpec.DEFAULT_IDLE_TIMEOUT : t.idleTimeout();
         return new ClusterSpec(mes.name(), mes.meta().mesh(), levels, connect, idle,
                 ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls());
+    }
+
+    /**
+     * In sidecar mode, when the service's Mesh has {@code routing.zoneEgress: true} and mTLS enabled and a
+     * ZoneEgress document exists, the cluster's only endpoint becomes the egress and
+     * {@link ClusterSpec#viaZoneEgress()} says how to reach the service through it; otherwise the spec is
+     * returned unchanged. Routing through the egress needs the mesh identity (--mesh-ca, --identity-cert,
+     * --identity-key): without it, an error.
+     */
+    static ClusterSpec viaZoneEgress(ClusterSpec spec, MeshExternalService mes, ConfigSet config,
+                                     RuntimeOptions options, List<ConfigError> errors) {
+        Mesh mesh = null;
+        for (Mesh m : config.all(Mesh.class)) {
+            if (m.name().equals(mes.meta().mesh())) {
+                mesh = m;
+            }
+        }
+        ZoneEgress egress = config.first(ZoneEgress.class).orElse(null);
+        if (mesh == null || !mesh.zoneEgress() || !mesh.mtlsEnabled() || egress == null) {
+            return spec;
+        }
+        if (options.meshCa() == null || options.identityCert() == null || options.identityKey() == null) {
+            errors.add(ConfigError.at(mesh.meta(), "routing.zoneEgress",
+                    "MeshExternalService traffic goes through the zone egress with mTLS, which needs this "
+                            + "proxy's mesh identity: give --mesh-ca, --identity-cert and --identity-key"));
+            return null;
+        }
+        Endpoint target;
+        try {
+            target = Endpoint.parse(egress.address(), egress.port());
+        } catch (IllegalArgumentException e) {
+            errors.add(ConfigError.at(egress.meta(), "networking.address", e.getMessage()));
+            return null;
+        }
+        io.sallyport.core.cluster.ZoneEgressRoute route = new io.sallyport.core.cluster.ZoneEgressRoute(
+                mes.meta().mesh(), mes.name(), mes.meta().displayName(), mes.match().port(), target);
+        return new ClusterSpec(spec.name(), spec.mesh(), List.of(new PriorityLevel(0, List.of(target))),
+                spec.connectTimeout(), spec.idleTimeout(), spec.maxConnectAttempts(), spec.tls(), route);
     }
 
     /**
