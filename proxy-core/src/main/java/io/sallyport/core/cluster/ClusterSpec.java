@@ -1,6 +1,7 @@
 package io.sallyport.core.cluster;
 
 import io.sallyport.core.config.MeshExternalService;
+import io.sallyport.core.pem.TlsMaterial;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -12,13 +13,15 @@ import java.util.Objects;
  * downstream connection, and the TLS spec ({@code null} for plain traffic). Equal specs are
  * interchangeable, so a reload that does not change a cluster keeps its runtime state.
  *
- * @param idleTimeout    {@link Duration#ZERO} for none
- * @param viaZoneEgress  {@code null} when the sidecar connects the endpoints itself; else the cluster's
- *                       levels hold only the zone egress and this says how to reach the service through it
+ * @param idleTimeout {@link Duration#ZERO} for none
+ * @param tlsMaterial the PEM material {@code tls} refers to, read when the config was compiled (compared by
+ *                    content, so a changed certificate file makes a different spec); {@code null} without TLS
+ * @param viaZoneEgress {@code null} when the sidecar connects the endpoints itself; else the cluster's
+ *                    levels hold only the zone egress and this says how to reach the service through it
  */
 public record ClusterSpec(
         String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout, Duration idleTimeout,
-        int maxConnectAttempts, MeshExternalService.Tls tls, ZoneEgressRoute viaZoneEgress) {
+        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial, ZoneEgressRoute viaZoneEgress) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -39,10 +42,17 @@ public record ClusterSpec(
         }
     }
 
-    /** A cluster that connects its endpoints directly. */
+    /** A spec without resolved TLS material (plain clusters, tests). */
     public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
                        Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls) {
-        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null);
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null, null);
+    }
+
+    /** A cluster that connects its endpoints directly. */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls,
+                       TlsMaterial tlsMaterial) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, tlsMaterial, null);
     }
 
     /** True when the cluster originates TLS to its endpoints. */
