@@ -74,6 +74,16 @@ class RunCommandIT {
         return configs;
     }
 
+    /**
+     * Replaces {@code file} in one step (write a hidden temporary file, then rename), as editors and
+     * config management do, so the watcher never reads a half-written file.
+     */
+    private static void replace(Path file, String yaml) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Test
     void servesAdminFromTheDataplaneAdminPortAndExits0OnSigterm() throws IOException {
         int admin = FreePorts.tcp();
@@ -161,11 +171,11 @@ class RunCommandIT {
             AdminClient client = new AdminClient(admin);
             Duration wait = Duration.ofSeconds(30);
 
-            Files.writeString(file, config(admin, outbound, "api-v2"));
+            replace(file, config(admin, outbound, "api-v2"));
             String dump = client.awaitBody("/config_dump", b -> b.contains("\"generation\" : 2"), wait);
             assertThat(dump).contains("\"name\" : \"api-v2\"", "\"last_reload_error\" : null");
 
-            Files.writeString(file, config(admin, 70000, "api-v3"));
+            replace(file, config(admin, 70000, "api-v3"));
             dump = client.awaitBody("/config_dump", b -> !b.contains("\"last_reload_error\" : null"), wait);
             assertThat(dump).contains("\"generation\" : 2", "\"name\" : \"api-v2\"",
                     "\"last_reload_error\" : \"" + file + ":9: Dataplane/app: networking.outbound[0].port: ");
@@ -173,7 +183,7 @@ class RunCommandIT {
                     .contains("sallyport_config_reload_total{result=\"failure\"} 1\n");
             assertThat(p.stderr()).contains("config reload (file change) rejected, keeping generation 2");
 
-            Files.writeString(file, config(admin, outbound, "api-v4"));
+            replace(file, config(admin, outbound, "api-v4"));
             client.awaitBody("/config_dump", b -> b.contains("\"generation\" : 3"), wait);
 
             p.signal("HUP");

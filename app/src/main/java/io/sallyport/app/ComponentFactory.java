@@ -10,5 +10,9 @@ import io.sallyport.core.runtime.DataPlaneComponent;
 @FunctionalInterface
 public interface ComponentFactory {
 
+    /**
+     * The component, or {@code null} when these settings do not need it (e.g. the DNS responder with
+     * {@code --dns-enabled=false}). Throwing ends the start with exit code 2.
+     */
     DataPlaneComponent create(ComponentContext context) throws Exception;
 }

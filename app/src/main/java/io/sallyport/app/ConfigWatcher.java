@@ -111,19 +111,26 @@ final class ConfigWatcher implements AutoCloseable {
                 any = true;
                 continue;
             }
-            String name = event.context().toString();
-            if (name.startsWith("..")) {
-                any = true;
-            } else if (names == null) {
-                if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-                    any = true;
-                }
-            } else if (names.contains(name)) {
+            if (concerns(event.context().toString(), names)) {
                 any = true;
             }
         }
         key.reset();
         return any;
+    }
+
+    /**
+     * True when a change to {@code name} in a watched directory matters: a YAML file of a watched
+     * directory ({@code fileNames} null), one of the watched files, or a Kubernetes {@code ..} entry.
+     */
+    static boolean concerns(String name, Set<String> fileNames) {
+        if (name.startsWith("..")) {
+            return true;
+        }
+        if (fileNames == null) {
+            return name.endsWith(".yaml") || name.endsWith(".yml");
+        }
+        return fileNames.contains(name);
     }
 
     @Override

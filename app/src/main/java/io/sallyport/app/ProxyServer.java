@@ -56,6 +56,8 @@ public final class ProxyServer {
 
     private final AtomicReference<ServerState> state = new AtomicReference<>(ServerState.PRE_INITIALIZING);
     private final CompletableFuture<Boolean> shutdownRequested = new CompletableFuture<>();
+    /** Completed to stop waiting for a drain (a second SIGTERM or Ctrl-C). */
+    private final CompletableFuture<Void> drainCut = new CompletableFuture<>();
     private final List<DataPlaneComponent> components = new ArrayList<>();
     private final Stats.Gauge serverState;
     private final Stats.Gauge serverLive;
@@ -65,7 +67,7 @@ public final class ProxyServer {
     private SnapshotHolder holder;
     private PrometheusMetrics metrics;
     private AdminServer admin;
-    private ConfigReloader reloader;
+    private volatile ConfigReloader reloader;
     private ConfigWatcher watcher;
 
     public ProxyServer(ServerSettings settings, ConfigSource source, List<ComponentFactory> factories, Stats stats) {
@@ -110,6 +112,9 @@ public final class ProxyServer {
                     settings, options, stats, holder, routes, metrics.registry());
             for (ComponentFactory f : factories) {
                 DataPlaneComponent c = create(f, context);
+                if (c == null) {
+                    continue; // not needed with these settings (e.g. DNS disabled)
+                }
                 components.add(c);
                 try {
                     c.apply(first);
@@ -123,7 +128,7 @@ public final class ProxyServer {
             if (settings.watchConfig()) {
                 try {
                     watcher = new ConfigWatcher(settings.configPaths(), DEBOUNCE,
-                            () -> reloader.requestReload("file change"));
+                            () -> reload("file change"));
                     watcher.start();
                 } catch (IOException e) {
                     log.warn("config files are not watched ({}); reload with SIGHUP", e.getMessage());
@@ -133,17 +138,16 @@ public final class ProxyServer {
             closeAll();
             throw e;
         }
-        stats.counter(ConfigReloader.RELOADS, "result", "success");
         setState(ServerState.LIVE);
         log.info("Sallyport {} started: mode={}, listeners=[{}], admin={}, config generation {} ({} resources from {})",
-                Version.current(), proxyType.cliName(), listenerSummary(first.config()),
+                Version.current(), proxyType.cliName(), listenerSummary(first),
                 HostPort.format(admin.localAddress()), first.generation(), first.config().resources().size(),
                 settings.configPaths().stream().map(Path::toString).collect(Collectors.joining(", ")));
     }
 
     private static DataPlaneComponent create(ComponentFactory f, ComponentContext context) {
         try {
-            return Objects.requireNonNull(f.create(context), "component factory returned null");
+            return f.create(context);
         } catch (CommandFailure e) {
             throw e;
         } catch (Exception e) {
@@ -152,8 +156,13 @@ public final class ProxyServer {
         }
     }
 
-    private String listenerSummary(ConfigSet config) {
-        return ConfigListing.listeners(config, proxyType).stream()
+    private String listenerSummary(Snapshot snapshot) {
+        if (!snapshot.listeners().isEmpty()) {
+            return snapshot.listeners().stream()
+                    .map(l -> HostPort.format(l.address()) + " -> " + l.cluster())
+                    .collect(Collectors.joining(", "));
+        }
+        return ConfigListing.listeners(snapshot.config(), proxyType).stream()
                 .map(l -> l.address() + " -> " + l.target())
                 .collect(Collectors.joining(", "));
     }
@@ -191,7 +200,10 @@ public final class ProxyServer {
 
             @Override
             public void drainListeners() {
-                CompletableFuture.runAsync(() -> drainComponents("/drain_listeners"));
+                setState(ServerState.DRAINING); // before answering, so /ready is 503 at once
+                Thread t = new Thread(() -> drainComponents("/drain_listeners"), "sallyport-drain");
+                t.setDaemon(true);
+                t.start();
             }
 
             @Override
@@ -201,17 +213,28 @@ public final class ProxyServer {
         };
     }
 
-    /** Asks for a reload (SIGHUP); returns at once. */
+    /**
+     * Asks for a reload (SIGHUP, a file change); returns at once. Ignored unless LIVE: a draining process
+     * must not bind new listeners.
+     */
     public void reload(String trigger) {
         ConfigReloader r = reloader;
-        if (r != null) {
-            r.requestReload(trigger);
+        if (r == null || state.get() != ServerState.LIVE) {
+            log.info("reload ({}) ignored: the server is {}", trigger, state.get());
+            return;
         }
+        r.requestReload(trigger);
     }
 
-    /** Asks the process to stop: draining first ({@code drain}, SIGTERM) or at once ({@code /quitquitquit}). */
+    /**
+     * Asks the process to stop: draining first ({@code drain}, SIGTERM) or at once ({@code /quitquitquit}).
+     * Asked again while draining, it stops waiting for live connections and closes them.
+     */
     public void shutdown(boolean drain) {
-        shutdownRequested.complete(drain);
+        if (!shutdownRequested.complete(drain) && !drainCut.isDone()) {
+            log.warn("asked again to stop: closing live connections without waiting for the drain");
+            drainCut.complete(null);
+        }
     }
 
     /**
@@ -256,9 +279,9 @@ public final class ProxyServer {
             }
         }
         try {
-            CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+            CompletableFuture.anyOf(CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)), drainCut)
                     .get(settings.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            log.info("drained ({})", why);
+            log.info(drainCut.isDone() ? "drain cut short ({})" : "drained ({})", why);
         } catch (TimeoutException e) {
             log.warn("drain timeout of {}s reached ({}); closing live connections",
                     settings.drainTimeout().toSeconds(), why);

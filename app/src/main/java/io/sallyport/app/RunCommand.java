@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sallyport run}: serve traffic until SIGTERM (drain, exit 0) or {@code /quitquitquit}. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
+        header = "Run the proxy until SIGTERM (drain, exit 0) or POST /quitquitquit.",
         description = {"Run the proxy. SIGHUP or any change under a --config path reloads the config; "
                 + "SIGTERM drains live connections (up to --drain-timeout) and exits 0.",
             "Exit codes: 0 clean shutdown, 1 invalid config or arguments, 2 runtime failure (e.g. a port in use)."},

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  * when valid; else 1 with one {@code FILE:LINE: Kind/name: path: message} line per error on stderr.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
+        header = "Check a config without starting anything; one line per error.",
         description = {"Check the config and exit: 0 when valid, else 1 with one line per error on stderr:",
             "  FILE:LINE: <Kind>/<name>: <field path>: <message>"})
 public final class ValidateCommand implements Callable<Integer> {

@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +129,21 @@ class ProxyServerTest {
         assertThat(get(server, "/stats/prometheus").body())
                 .contains("envoy_server_live 1\n", "sallyport_config_generation 1\n",
                         "sallyport_config_reload_total{result=\"failure\"} 0\n");
+    }
+
+    @Test
+    void aFactoryMayDeclineAndReadsTheSettings() throws Exception {
+        ListenerStandIn listeners = new ListenerStandIn();
+        AtomicReference<ComponentContext> seen = new AtomicReference<>();
+        ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> {
+            seen.set(ctx);
+            return null;
+        }, ctx -> listeners);
+        assertThat(server.state()).isEqualTo(ServerState.LIVE);
+        assertThat(listeners.appliedGenerations).containsExactly(1L);
+        assertThat(seen.get().options().proxyType()).isEqualTo(io.sallyport.core.runtime.ProxyType.DATAPLANE);
+        assertThat(seen.get().settings().dnsAddress()).isEqualTo(HostPort.parse("127.0.0.1:15053"));
+        assertThat(seen.get().snapshots()).isSameAs(server.snapshots());
     }
 
     @Test
@@ -274,6 +290,54 @@ class ProxyServerTest {
     }
 
     @Test
+    void aSecondStopRequestCutsTheDrainShort() throws Exception {
+        CompletableFuture<Void> neverDrains = new CompletableFuture<>();
+        CountDownLatch draining = new CountDownLatch(1);
+        ServerSettings settings = new ServerSettings(List.of(dir), null, new InetSocketAddress("127.0.0.1", 0), null,
+                "242.0.0.0/8", null, null, null, Duration.ofMinutes(10), null, false);
+        ProxyServer server = new ProxyServer(settings, () -> parse(config(freePortUnchecked())),
+                List.of(ctx -> new DataPlaneComponent() {
+                    @Override
+                    public void apply(Snapshot next) {
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> drain(Duration timeout) {
+                        draining.countDown();
+                        return neverDrains;
+                    }
+
+                    @Override
+                    public void close() {
+                        neverDrains.cancel(false);
+                    }
+                }), stats);
+        started.add(server);
+        server.start();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.awaitShutdown();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        server.shutdown(true);
+        assertThat(draining.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(exit).isNotDone();
+        server.shutdown(true);
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(neverDrains).isCancelled();
+    }
+
+    private static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void drainListenersTurnsReadyTo503() throws Exception {
         ListenerStandIn listeners = new ListenerStandIn();
         ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> listeners);
@@ -297,7 +361,8 @@ class ProxyServerTest {
         CountDownLatch swapped = new CountDownLatch(1);
         server.snapshots().onSwap((old, next) -> swapped.countDown());
 
-        Files.writeString(file, config(second));
+        Path tmp = Files.writeString(dir.resolve(".proxy.yaml.tmp"), config(second));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         assertThat(swapped.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(server.snapshots().current().generation()).isEqualTo(2);
         assertThat(listeners.boundPorts()).containsExactly(second);

@@ -11,23 +11,28 @@ import io.sallyport.core.runtime.ProxyType;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.runtime.SnapshotHolder;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The {@code /config_dump} document: the running snapshot's generation and resources (kind, name, mesh,
+ * The {@code /config_dump} document: the running snapshot's generation, what the compiler derived
+ * ({@code compiled}: every other component of {@link Snapshot}), its resources (kind, name, mesh,
  * labels, origin, spec), the {@code --config} paths and the files read from them, and the outcome of the latest reload with its errors.
  * Every key, certificate and secret value is replaced by {@code "[redacted]"}.
  */
 public final class ConfigDump {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Jackson is loaded on the first dump, not at startup (hundreds of classes a sidecar may never need). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        static final RedactedJson REDACTED = new RedactedJson();
+    }
 
     private final ProxyType proxyType;
     private final List<String> configPaths;
     private final Supplier<List<String>> loadedFiles;
-    private final RedactedJson redacted = new RedactedJson();
 
     /**
      * @param configPaths the {@code --config} paths as given
@@ -40,7 +45,7 @@ public final class ConfigDump {
         this.loadedFiles = Objects.requireNonNull(loadedFiles, "loadedFiles");
     }
 
-    /** The document for the holder's current snapshot and latest reload, as indented JSON. */
+    /** The document for the holder's current snapshot and latest reload, as indented Json.MAPPER. */
     public String render(SnapshotHolder holder) {
         return render(holder, java.util.Map.of());
     }
@@ -48,7 +53,7 @@ public final class ConfigDump {
     /** As {@link #render(SnapshotHolder)}, with the sections components contributed added at the top level. */
     public String render(SnapshotHolder holder, java.util.Map<String, java.util.function.Supplier<?>> sections) {
         Snapshot snapshot = holder.current();
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("generation", snapshot.generation());
         root.put("created_at", snapshot.createdAt().toString());
         root.put("proxy_type", proxyType.cliName());
@@ -73,6 +78,7 @@ public final class ConfigDump {
             ArrayNode errors = lr.putArray("errors");
             last.errors().forEach(errors::add);
         }
+        root.set("compiled", compiled(snapshot));
         ArrayNode resources = root.putArray("resources");
         for (Resource r : snapshot.config().resources()) {
             resources.add(resource(r));
@@ -83,24 +89,40 @@ public final class ConfigDump {
             }
         });
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return Json.MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** What the compiler added to the config (listeners, clusters, hostnames and VIPs), redacted alike. */
+    private static ObjectNode compiled(Snapshot snapshot) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        for (RecordComponent c : Snapshot.class.getRecordComponents()) {
+            if (c.getName().equals("generation") || c.getName().equals("createdAt") || c.getName().equals("config")) {
+                continue;
+            }
+            try {
+                node.set(c.getName(), Json.REDACTED.toJson(c.getName(), c.getAccessor().invoke(snapshot)));
+            } catch (ReflectiveOperationException e) {
+                node.put(c.getName(), "[unreadable]");
+            }
+        }
+        return node;
+    }
+
     private ObjectNode resource(Resource r) {
         ResourceMeta meta = r.meta();
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("kind", meta.kind());
         node.put("name", meta.name());
         node.put("mesh", meta.mesh());
         if (!meta.namespace().isEmpty()) {
             node.put("namespace", meta.namespace());
         }
-        node.set("labels", redacted.toJson("labels", meta.labels()));
+        node.set("labels", Json.REDACTED.toJson("labels", meta.labels()));
         node.put("origin", meta.origin().file() + ":" + meta.origin().line());
-        node.set("spec", redacted.toJson(null, r));
+        node.set("spec", Json.REDACTED.toJson(null, r));
         return node;
     }
 }

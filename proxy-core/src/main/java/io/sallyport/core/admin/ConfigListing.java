@@ -17,11 +17,14 @@ import java.util.List;
 /**
  * The listeners and clusters a configuration declares, as {@code /listeners} and {@code /clusters} show
  * them until a data-plane component registers handlers that report what is actually bound and connected.
- * Text is Envoy's {@code name::address} style; {@code ?format=json} gives JSON.
+ * Text is Envoy's {@code name::address} style; {@code ?format=json} gives Json.MAPPER.
  */
 public final class ConfigListing {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Loaded on first use: the text listings and the startup line need no Jackson. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     /** One declared listener: a name and the {@code host:port} it binds, and what it serves. */
     public record ListenerEntry(String name, String address, String target) { }
@@ -52,7 +55,7 @@ public final class ConfigListing {
         return List.copyOf(out);
     }
 
-    /** {@code /listeners}: text lines {@code name::address}, or JSON. */
+    /** {@code /listeners}: text lines {@code name::address}, or Json.MAPPER. */
     public static String renderListeners(ConfigSet config, ProxyType type, boolean json) {
         List<ListenerEntry> entries = listeners(config, type);
         if (!json) {
@@ -60,7 +63,7 @@ public final class ConfigListing {
             entries.forEach(e -> b.append(e.name()).append("::").append(e.address()).append('\n'));
             return b.toString();
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("listeners");
         for (ListenerEntry e : entries) {
             arr.addObject().put("name", e.name()).put("address", e.address()).put("target", e.target());
@@ -68,7 +71,7 @@ public final class ConfigListing {
         return write(root);
     }
 
-    /** {@code /clusters}: one line per endpoint {@code mes::address::priority::N}, or JSON. */
+    /** {@code /clusters}: one line per endpoint {@code mes::address::priority::N}, or Json.MAPPER. */
     public static String renderClusters(ConfigSet config, boolean json) {
         List<MeshExternalService> services = config.all(MeshExternalService.class);
         if (!json) {
@@ -81,7 +84,7 @@ public final class ConfigListing {
             }
             return b.toString();
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("clusters");
         for (MeshExternalService mes : services) {
             ObjectNode c = arr.addObject();
@@ -109,7 +112,7 @@ public final class ConfigListing {
 
     private static String write(ObjectNode root) {
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return Json.MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,11 +17,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Renders config records as JSON trees for {@code /config_dump}, walking record components (so records
  * added later are dumped without changes here) and redacting every secret on the way: inline data
- * sources, any {@code byte[]}, and text fields whose name says key, secret, password or token.
+ * sources, any {@code byte[]} or {@link java.security.Key}, and text fields whose name says key, secret,
+ * password or token. Objects that are neither records, collections nor plain values are shown by class
+ * name only.
  * File paths and Secret names stay visible: they say where a secret is, not what it is.
  */
 final class RedactedJson {
@@ -36,7 +39,8 @@ final class RedactedJson {
         if (value == null) {
             return nodes.nullNode();
         }
-        if (value instanceof byte[] || value instanceof char[]) {
+        if (value instanceof byte[] || value instanceof char[] || value instanceof java.security.Key
+                || value instanceof javax.net.ssl.KeyManagerFactory || value instanceof java.security.KeyStore) {
             return nodes.textNode(REDACTED);
         }
         if (value instanceof DataSource ds) {
@@ -86,7 +90,17 @@ final class RedactedJson {
         if (value.getClass().isRecord()) {
             return record(value);
         }
-        return nodes.textNode(value.toString());
+        if (value instanceof java.net.InetSocketAddress a) {
+            return nodes.textNode(ConfigListing.hostPort(a.getHostString(), a.getPort()));
+        }
+        if (value instanceof java.net.InetAddress a) {
+            return nodes.textNode(a.getHostAddress());
+        }
+        if (value instanceof java.net.URI || value instanceof java.nio.file.Path || value instanceof UUID) {
+            return nodes.textNode(value.toString());
+        }
+        // Any other object is named, not printed: its toString() could carry key material.
+        return nodes.textNode("<" + value.getClass().getSimpleName() + ">");
     }
 
     private ObjectNode record(Object rec) {

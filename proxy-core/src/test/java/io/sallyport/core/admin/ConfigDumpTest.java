@@ -61,6 +61,7 @@ class ConfigDumpTest {
         assertThat(root.get("config_paths").get(0).asText()).isEqualTo("/etc/sallyport");
         assertThat(root.get("loaded_files").get(0).asText()).isEqualTo("/etc/sallyport/mes.yaml");
         assertThat(root.get("last_reload_error").isNull()).isTrue();
+        assertThat(root.get("compiled").isObject()).isTrue();
 
         JsonNode mes = root.get("resources").get(0);
         assertThat(mes.get("kind").asText()).isEqualTo("MeshExternalService");
@@ -98,6 +99,25 @@ class ConfigDumpTest {
         assertThat(root.get("last_reload_error").isNull()).isTrue();
         assertThat(root.get("last_reload").get("result").asText()).isEqualTo("success");
         assertThat(holder.lastFailedReload().errors()).hasSize(1);
+    }
+
+    record Compiled(String name, java.security.PrivateKey key, Object engine, java.net.InetSocketAddress vip) { }
+
+    @Test
+    void keysAndUnknownObjectsAreNeverPrinted() throws Exception {
+        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        Object opaque = new Object() {
+            @Override
+            public String toString() {
+                return "TOPSECRET";
+            }
+        };
+        JsonNode node = new RedactedJson().toJson(null,
+                new Compiled("api", pair.getPrivate(), opaque, new java.net.InetSocketAddress("127.0.0.1", 80)));
+        assertThat(node.get("name").asText()).isEqualTo("api");
+        assertThat(node.get("key").asText()).isEqualTo("[redacted]");
+        assertThat(node.get("engine").asText()).doesNotContain("TOPSECRET").startsWith("<");
+        assertThat(node.get("vip").asText()).isEqualTo("127.0.0.1:80");
     }
 
     @Test
