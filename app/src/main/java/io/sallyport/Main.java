@@ -51,6 +51,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("run", new RunCommand(components));
         cl.addSubcommand("validate", new ValidateCommand());
+        cl.addSubcommand("ca", new io.sallyport.app.CaCommand());
         cl.setParameterExceptionHandler((ex, args) -> {
             String where = ex.getCommandLine().getCommandSpec().qualifiedName();
             PrintWriter err = ex.getCommandLine().getErr();

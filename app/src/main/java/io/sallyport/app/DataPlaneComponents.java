@@ -27,14 +27,14 @@ public final class DataPlaneComponents {
 
     /** The components of a standard process. */
     public static List<ComponentFactory> builtIn() {
-        return List.of(DataPlaneComponents::listeners, DataPlaneComponents::dns);
+        return List.of(DataPlaneComponents::listeners, DataPlaneComponents::dns, ZoneEgressComponents::egress);
     }
 
     static DataPlaneComponent listeners(ComponentContext ctx) {
         AccessLogFormat format = ctx.settings().accessLogFormat() == ServerSettings.AccessLogFormat.JSON
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
         ListenerManager manager = ListenerManager.standalone(ctx.stats(), AccessLog.stdout(format),
-                ctx.settings().drainTimeout(), null);
+                ctx.settings().drainTimeout(), ZoneEgressComponents.sidecarUpstreams(ctx, null));
         // What is really bound (VIPs that could not be bound are absent; port 0 shows the chosen port).
         ctx.adminRoutes().register(HttpMethod.GET, "/listeners", req -> {
             Map<String, InetSocketAddress> bound = manager.listeners();

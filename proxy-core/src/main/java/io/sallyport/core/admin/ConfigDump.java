@@ -85,7 +85,7 @@ public final class ConfigDump {
         }
         sections.forEach((name, section) -> {
             if (!root.has(name)) {
-                root.set(name, JSON.valueToTree(section.get()));
+                root.set(name, Json.MAPPER.valueToTree(section.get()));
             }
         });
         try {

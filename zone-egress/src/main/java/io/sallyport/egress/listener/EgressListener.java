@@ -74,6 +74,8 @@ public final class EgressListener implements DataPlaneComponent {
     private InetSocketAddress address;
     private Channel serverChannel;
     private boolean stopped;
+    /** What {@link #standalone} created and {@link #close} therefore shuts down; empty otherwise. */
+    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
 
     /**
      * @param upstreamInitializers the upstream channel initializer of a cluster (the service's TLS
@@ -90,6 +92,26 @@ public final class EgressListener implements DataPlaneComponent {
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.upstreamInitializers = upstreamInitializers;
+    }
+
+    /**
+     * A listener that owns its resources: an event loop group of the platform transport, the system DNS
+     * resolver, {@code accessLog} and {@code identity}'s watcher; {@link #close} shuts them down.
+     */
+    public static EgressListener standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
+                                            MeshIdentity identity,
+                                            Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        Transport transport = Transport.platform();
+        EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-egress");
+        io.sallyport.core.cluster.EndpointResolver resolver =
+                io.sallyport.core.cluster.EndpointResolver.system(transport);
+        EgressListener l = new EgressListener(group, transport, new UpstreamConnector(transport, resolver), stats,
+                accessLog, drainTimeout, identity, upstreamInitializers);
+        l.owned.add(resolver);
+        l.owned.add(accessLog);
+        l.owned.add(identity);
+        l.owned.add(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS));
+        return l;
     }
 
     @Override
@@ -229,5 +251,13 @@ public final class EgressListener implements DataPlaneComponent {
             c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         connections.clear();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+        owned.clear();
     }
 }
