@@ -61,6 +61,22 @@ public final class MeshTrustManager extends X509ExtendedTrustManager {
         return failures.remove(engine);
     }
 
+    /**
+     * Verifies a client chain again after a completed handshake and returns why it is refused, or
+     * {@code null}: the listener does not rely on every TLS engine failing the handshake on an optional
+     * client certificate.
+     */
+    public VerifyFailure verifyClient(X509Certificate[] chain) {
+        try {
+            verify(chain, "UNKNOWN", true, null);
+            return null;
+        } catch (SpiffeSanException e) {
+            return VerifyFailure.SAN;
+        } catch (CertificateException e) {
+            return chain == null || chain.length == 0 ? VerifyFailure.NO_CERT : VerifyFailure.CHAIN;
+        }
+    }
+
     private void verify(X509Certificate[] chain, String authType, boolean client, SSLEngine engine)
             throws CertificateException {
         if (chain == null || chain.length == 0) {

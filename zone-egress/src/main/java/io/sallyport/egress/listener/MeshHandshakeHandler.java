@@ -63,10 +63,12 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        SpiffeId caller = caller();
+        X509Certificate[] chain = peerChain();
+        VerifyFailure refused = identity.serverTrust().verifyClient(chain);
+        SpiffeId caller = refused == null ? SpiffeId.of(chain[0]) : null;
         if (caller == null) {
-            state.stats().verifyFailed(VerifyFailure.NO_CERT);
-            log.debug("egress connection from {} without a client certificate refused", ctx.channel().remoteAddress());
+            state.stats().verifyFailed(refused != null ? refused : VerifyFailure.SAN);
+            log.debug("egress connection from {} refused: {}", ctx.channel().remoteAddress(), refused);
             ctx.close();
             return;
         }
@@ -87,19 +89,22 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
     }
 
-    /** The verified caller, or {@code null} when the client sent no certificate. */
-    private SpiffeId caller() {
+    /** The client's chain, empty when it sent none. */
+    private X509Certificate[] peerChain() {
         Certificate[] peer;
         try {
             peer = ssl.engine().getSession().getPeerCertificates();
         } catch (SSLPeerUnverifiedException e) {
-            return null;
+            return new X509Certificate[0];
         }
-        if (peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
-            return null;
+        X509Certificate[] out = new X509Certificate[peer.length];
+        for (int i = 0; i < peer.length; i++) {
+            if (!(peer[i] instanceof X509Certificate x)) {
+                return new X509Certificate[0];
+            }
+            out[i] = x;
         }
-        // The trust manager already required the mesh's spiffe:// URI SAN.
-        return SpiffeId.of(leaf);
+        return out;
     }
 
     @Override

@@ -38,7 +38,11 @@ final class SniRouteHandler extends AbstractSniHandler<EgressRoute> {
     @Override
     protected Future<EgressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
         EgressRoute route = hostname == null ? null : state.routes().get(hostname.toLowerCase(Locale.ROOT));
-        return ctx.executor().newSucceededFuture(route);
+        // Completed on the next turn of the event loop, not synchronously: the ClientHello is then handed
+        // to the SslHandler by the decoder's removal exactly once.
+        io.netty.util.concurrent.Promise<EgressRoute> p = ctx.executor().newPromise();
+        ctx.executor().execute(() -> p.setSuccess(route));
+        return p;
     }
 
     @Override
