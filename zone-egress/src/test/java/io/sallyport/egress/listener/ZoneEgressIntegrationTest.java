@@ -54,6 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ZoneEgressIntegrationTest {
 
+    static {
+        System.setProperty("org.slf4j.simpleLogger.log.io.sallyport", "debug");
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
@@ -129,6 +133,7 @@ class ZoneEgressIntegrationTest {
 
     @AfterEach
     void tearDown() {
+        egressLog.forEach(l -> System.err.println("EGRESS-LOG " + l));
         if (sidecar != null) {
             sidecar.close();
         }
@@ -143,7 +148,7 @@ class ZoneEgressIntegrationTest {
         Path d = Files.createDirectories(dir.resolve(name));
         Issued leaf = TestCertificates.builder(name).issuer(ca).uri(spiffeId).build();
         write(d, leaf);
-        return MeshIdentity.load(d.resolve("ca.crt"), d.resolve("tls.crt"), d.resolve("tls.key"));
+        return MeshIdentity.load(d.resolve("ca.crt"), d.resolve("tls.crt"), d.resolve("tls.key"), io.netty.handler.ssl.SslProvider.JDK);
     }
 
     private void write(Path d, Issued leaf) {
