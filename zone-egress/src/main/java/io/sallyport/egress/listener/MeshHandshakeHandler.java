@@ -52,6 +52,9 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         VerifyFailure recorded = identity.serverTrust().takeFailure(ssl.engine());
+        if (!done.isSuccess() && recorded == null) {
+            recorded = fromCause(done.cause());
+        }
         if (!done.isSuccess()) {
             if (recorded != null) {
                 state.stats().verifyFailed(recorded);
@@ -87,6 +90,20 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
         // The proxy handler starts from channelActive, which has passed: replay it to it alone.
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);
+    }
+
+    /** The verification failure in a handshake failure's causes (some engines wrap the one we threw). */
+    private static VerifyFailure fromCause(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof io.sallyport.egress.identity.SpiffeSanException) {
+                return VerifyFailure.SAN;
+            }
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException) {
+                return VerifyFailure.CHAIN;
+            }
+        }
+        return null;
     }
 
     /** The client's chain, empty when it sent none. */
