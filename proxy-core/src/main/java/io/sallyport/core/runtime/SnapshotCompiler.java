@@ -226,7 +226,7 @@ public final class SnapshotCompiler {
                     continue;
                 }
                 add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.OUTBOUND, address,
-                        mes.name(), mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                        mes.name(), mes.match().protocol(), forbidden(mes, forbidByMesh, clusters)),
                         dp.meta(), path + ".port", clusters, taken, out, errors);
             }
         }
@@ -234,10 +234,24 @@ public final class SnapshotCompiler {
             MeshExternalService mes = vs.service();
             InetSocketAddress address = new InetSocketAddress(vs.vip(), vs.port());
             add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.VIP, address, mes.name(),
-                    mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                    mes.match().protocol(), forbidden(mes, forbidByMesh, clusters)),
                     mes.meta(), mes.statusVip() != null ? "status.vip.ip" : "spec.match.port",
                     clusters, taken, out, errors);
         }
+    }
+
+    /**
+     * Whether the sidecar itself refuses connections to {@code mes} because its Mesh forbids access to
+     * MeshExternalServices. Not when the traffic goes through the zone egress: the egress decides then,
+     * with the caller's identity and the MeshTrafficPermissions that may allow it.
+     */
+    private static boolean forbidden(MeshExternalService mes, Map<String, Boolean> forbidByMesh,
+                                     Map<String, ClusterSpec> clusters) {
+        ClusterSpec c = clusters.get(mes.name());
+        if (c != null && c.viaZoneEgress() != null) {
+            return false;
+        }
+        return forbidByMesh.getOrDefault(mes.meta().mesh(), false);
     }
 
     private static void add(ListenerSpec spec, io.sallyport.core.config.ResourceMeta meta, String path,

@@ -2,7 +2,6 @@ package io.sallyport.egress.identity;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -108,7 +107,11 @@ public final class MeshIdentity implements AutoCloseable {
      *                     a valid identity
      */
     public static MeshIdentity load(Path caFile, Path certFile, Path keyFile) throws IOException {
-        return load(caFile, certFile, keyFile, OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
+        // The JDK engine, not OpenSSL: the mesh tunnel must carry TCP half-close. After a peer's
+        // close_notify, Netty's OpenSSL engine closes its own outbound side too, so an egress could no
+        // longer send the service's last bytes (an echo after the caller's EOF); the JDK engine keeps
+        // writing under TLS 1.3 until our side ends.
+        return load(caFile, certFile, keyFile, SslProvider.JDK);
     }
 
     /** As {@link #load(Path, Path, Path)} with a forced TLS engine. */

@@ -87,6 +87,7 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
                 !decision.allowed(), caller.uri());
         ctx.pipeline().addAfter(ctx.name(), "tcp-proxy",
                 new TcpProxyHandler(target, state.connector(), accessLog, null));
+        ctx.pipeline().addAfter(ctx.name(), "close-notify", new CloseNotifyHandler());
         // The proxy handler starts from channelActive, which has passed: replay it to it alone.
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);

@@ -185,6 +185,18 @@ class ZoneEgressIntegrationTest {
     }
 
     @Test
+    void halfCloseCrossesTheMeshTunnel() throws Exception {
+        int port = sidecar("spiffe://default/web");
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            s.getOutputStream().write("last words\n".getBytes(StandardCharsets.UTF_8));
+            s.shutdownOutput();
+            // The echo answers after our EOF and then closes: all of it comes back, then EOF.
+            assertThat(readToEnd(s.getInputStream())).isEqualTo("last words\n");
+        }
+    }
+
+    @Test
     void deniedCallerIsClosedWithoutAByte() throws Exception {
         int port = sidecar("spiffe://default/intruder");
         try (Socket s = new Socket("127.0.0.1", port)) {
