@@ -199,7 +199,7 @@ class TlsOriginationBehaviourTest {
                 Thread.sleep(300);
             }
             assertThat(writing).isNotDone();
-            assertThat(written.get()).as("bytes accepted while nobody reads").isLessThan(32L << 20);
+            assertThat(written.get()).as("bytes accepted while nobody reads").isLessThan(48L << 20); // socket buffers on both hops, not the 256 MiB
             // Reading again drains everything, intact.
             byte[] buf = new byte[64 * 1024];
             InputStream in = s.getInputStream();
