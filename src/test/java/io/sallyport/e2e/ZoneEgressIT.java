@@ -187,9 +187,7 @@ class ZoneEgressIT {
 
         // The application: nc through the sidecar's outbounds.
         assertThat(shell("echo 'over tcp' | nc -q 3 127.0.0.1 " + webTcp)).isEqualTo("over tcp\n");
-        // The client keeps its side open until the answer is back: a half-close towards a TLS upstream
-        // loses the answer in the TLS origination (the same without the egress), see docs/zone-egress.md.
-        assertThat(shell("(echo 'over tls'; sleep 1) | nc -q 1 127.0.0.1 " + webTls)).isEqualTo("over tls\n");
+        assertThat(shell("echo 'over tls' | nc -q 3 127.0.0.1 " + webTls)).isEqualTo("over tls\n");
         assertThat(shell("echo 'over unix' | nc -q 3 127.0.0.1 " + webUnix)).isEqualTo("over unix\n");
         // Another identity, denied by the MeshTrafficPermission: closed without a byte.
         assertThat(shell("echo 'let me out' | nc -q 3 127.0.0.1 " + inTcp)).isEmpty();

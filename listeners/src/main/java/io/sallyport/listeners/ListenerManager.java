@@ -19,6 +19,7 @@ import io.sallyport.core.runtime.ListenerSpec;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
+import io.sallyport.listeners.transparent.TransparentListener;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * <p>Only TCP relaying here: MeshExternalServices with {@code http}, {@code http2} or {@code grpc}
  * protocols are relayed as TCP too until the HTTP connection manager takes them over.
  *
+ * <p>The transparent listener ({@code Snapshot.transparent()}) is bound, moved and closed the same way
+ * by a {@link TransparentListener}; its connections count towards draining like the others.
+ *
  * <p>{@link #apply} blocks until sockets are bound: call it from the reload thread, never from an
  * event loop.
  */
@@ -75,6 +79,7 @@ public final class ListenerManager implements DataPlaneComponent {
     private boolean stopped;
     /** What {@link #standalone} created and {@link #close} therefore shuts down; empty otherwise. */
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private final TransparentListener transparent;
 
     /**
      * @param group                event loops for accepting and relaying (from {@code transport})
@@ -92,6 +97,8 @@ public final class ListenerManager implements DataPlaneComponent {
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.upstreamInitializers = upstreamInitializers;
+        this.transparent = new TransparentListener(group, transport, connector, stats, accessLog,
+                ch -> liveConnections.incrementAndGet(), ch -> ended(null, ch));
     }
 
     /**
@@ -153,6 +160,14 @@ public final class ListenerManager implements DataPlaneComponent {
                 throw e;
             }
         }
+        try {
+            transparent.apply(next, nextClusters);
+        } catch (IOException e) {
+            for (BoundListener a : added.values()) {
+                a.serverChannel.close().awaitUninterruptibly();
+            }
+            throw e;
+        }
         // Commit: retarget kept listeners, retire removed ones, install new ones.
         clusters = nextClusters;
         for (var it = bound.entrySet().iterator(); it.hasNext(); ) {
@@ -200,9 +215,11 @@ public final class ListenerManager implements DataPlaneComponent {
     }
 
     private void ended(BoundListener l, Channel ch) {
-        l.connections.remove(ch);
-        if (l.connections.isEmpty()) {
-            retiring.remove(l);
+        if (l != null) {
+            l.connections.remove(ch);
+            if (l.connections.isEmpty()) {
+                retiring.remove(l);
+            }
         }
         if (liveConnections.decrementAndGet() == 0) {
             CompletableFuture<Void> d = drained;
@@ -235,6 +252,7 @@ public final class ListenerManager implements DataPlaneComponent {
             for (BoundListener l : bound.values()) {
                 l.serverChannel.close().awaitUninterruptibly();
             }
+            transparent.stopAccepting();
             drained = d;
         }
         if (liveConnections.get() == 0) {
@@ -259,6 +277,7 @@ public final class ListenerManager implements DataPlaneComponent {
         for (ChannelFuture f : closing) {
             f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        transparent.close();
         bound.clear();
         retiring.clear();
         for (AutoCloseable c : owned) {
@@ -277,6 +296,7 @@ public final class ListenerManager implements DataPlaneComponent {
         for (BoundListener l : bound.values()) {
             out.put(l.spec.name(), l.localAddress());
         }
+        out.putAll(transparent.addresses());
         return out;
     }
 

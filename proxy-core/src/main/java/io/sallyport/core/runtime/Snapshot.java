@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param clusters  the clusters by name (one per MeshExternalService)
  * @param hostnames generated hostnames and the VIP of every MeshExternalService that has one (the DNS
  *                  responder serves it; VIP listeners are bound from it)
+ * @param transparent the transparent listener and its MeshPassthrough, or {@code null} when the sidecar
+ *                    does not use transparent proxying
  */
 public record Snapshot(long generation, Instant createdAt, ConfigSet config, List<ListenerSpec> listeners,
-                       Map<String, ClusterSpec> clusters, HostnameTable hostnames) {
+                       Map<String, ClusterSpec> clusters, HostnameTable hostnames, TransparentSpec transparent) {
 
     public Snapshot {
         Objects.requireNonNull(createdAt, "createdAt");
@@ -28,8 +30,14 @@ public record Snapshot(long generation, Instant createdAt, ConfigSet config, Lis
         Objects.requireNonNull(hostnames, "hostnames");
     }
 
+    /** A snapshot without a transparent listener. */
+    public Snapshot(long generation, Instant createdAt, ConfigSet config, List<ListenerSpec> listeners,
+                    Map<String, ClusterSpec> clusters, HostnameTable hostnames) {
+        this(generation, createdAt, config, listeners, clusters, hostnames, null);
+    }
+
     /** A snapshot with no listener, cluster or hostname (for components that read only the config). */
     public Snapshot(long generation, Instant createdAt, ConfigSet config) {
-        this(generation, createdAt, config, List.of(), Map.of(), HostnameTable.EMPTY);
+        this(generation, createdAt, config, List.of(), Map.of(), HostnameTable.EMPTY, null);
     }
 }

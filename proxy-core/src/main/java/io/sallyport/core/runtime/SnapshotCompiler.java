@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * mode one {@link ListenerSpec} per {@code Dataplane.networking.outbound[]} entry and one per
  * MeshExternalService that has a VIP, bound on {@code VIP:match.port}. VIPs and hostnames come from the
  * {@link HostnameTable} (HostnameGenerator templates, VIPs from {@link RuntimeOptions#vipCidr()},
- * {@code status.vip.ip} honoured).
+ * {@code status.vip.ip} honoured); and, when a Dataplane has {@code transparentProxying}, the
+ * {@link TransparentSpec} with the MeshPassthrough documents of its mesh merged ({@link PassthroughSpec}).
  */
 public final class SnapshotCompiler {
 
@@ -78,13 +79,16 @@ public final class SnapshotCompiler {
             hostnames = HostnameTable.EMPTY;
         }
         List<ListenerSpec> listeners = new ArrayList<>();
+        TransparentSpec transparent = null;
         if (proxyType(config, options) == ProxyType.DATAPLANE) {
             listeners(config, services, clusters, hostnames, listeners, errors);
+            transparent = transparent(config, errors);
         }
         if (!errors.isEmpty()) {
             return new Result(null, errors);
         }
-        return new Result(new Snapshot(generation, Instant.now(), config, listeners, clusters, hostnames), List.of());
+        return new Result(new Snapshot(generation, Instant.now(), config, listeners, clusters, hostnames,
+                transparent), List.of());
     }
 
     /** The CLI's choice, else dataplane when a Dataplane document exists, egress when only a ZoneEgress does. */
@@ -267,6 +271,36 @@ public final class SnapshotCompiler {
             return;
         }
         out.add(spec);
+    }
+
+    /**
+     * The transparent listener of the first Dataplane with {@code transparentProxying}, with the
+     * MeshPassthrough documents of its mesh merged; {@code null} when no Dataplane uses it.
+     */
+    static TransparentSpec transparent(ConfigSet config, List<ConfigError> errors) {
+        for (Dataplane dp : config.all(Dataplane.class)) {
+            if (dp.transparentProxying() == null) {
+                continue;
+            }
+            String bind = System.getProperty(TransparentSpec.BIND_ADDRESS_PROPERTY, TransparentSpec.DEFAULT_BIND_ADDRESS);
+            InetSocketAddress address = socketAddress(bind, dp.transparentProxying().redirectPortOutbound());
+            if (address == null) {
+                errors.add(new ConfigError("-D" + TransparentSpec.BIND_ADDRESS_PROPERTY, 0, null, null,
+                        "not an IP address: " + bind));
+                return null;
+            }
+            String mesh = dp.meta().mesh();
+            List<io.sallyport.core.config.MeshPassthrough> docs = new ArrayList<>();
+            for (io.sallyport.core.config.MeshPassthrough mp : config.all(io.sallyport.core.config.MeshPassthrough.class)) {
+                if (mp.meta().mesh().equals(mesh)) {
+                    docs.add(mp);
+                }
+            }
+            String name = address.getAddress() instanceof java.net.Inet6Address
+                    ? "outbound:passthrough:ipv6" : "outbound:passthrough:ipv4";
+            return new TransparentSpec(name, address, mesh, PassthroughSpec.merge(docs));
+        }
+        return null;
     }
 
     private static InetSocketAddress socketAddress(String ip, int port) {

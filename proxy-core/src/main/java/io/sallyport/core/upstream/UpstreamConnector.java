@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * {@code upstream_cx_active} / {@code upstream_cx_destroy} over the connection's life.
  *
  * <p>Connections are opened with auto-read off and half-closure allowed; the caller installs the relay.
+ * A connector made with a socket mark sets {@code SO_MARK} on every upstream TCP socket (epoll only),
+ * so iptables rules that intercept traffic for the transparent listener can exclude the proxy's own
+ * connections ({@code -m mark ! --mark <mark>}).
  */
 public final class UpstreamConnector {
 
@@ -54,12 +57,35 @@ public final class UpstreamConnector {
 
     private static final ChannelHandler NOOP = new NoopInitializer();
 
+    /** Linux {@code setsockopt(SOL_SOCKET (1), SO_MARK (36))}: Netty's epoll options have no named one. */
+    private static final ChannelOption<Integer> SO_MARK =
+            new io.netty.channel.unix.IntegerUnixChannelOption("SO_MARK", 1, 36);
+
     private final Transport transport;
     private final EndpointResolver resolver;
+    private final int socketMark;
 
     public UpstreamConnector(Transport transport, EndpointResolver resolver) {
+        this(transport, resolver, 0);
+    }
+
+    /**
+     * @param socketMark the {@code SO_MARK} of upstream TCP sockets, 0 for none; needs the epoll
+     *                   transport and {@code CAP_NET_ADMIN}
+     * @throws IllegalArgumentException when a mark is asked for without the epoll transport
+     */
+    public UpstreamConnector(Transport transport, EndpointResolver resolver, int socketMark) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        if (socketMark != 0 && !transport.isEpoll()) {
+            throw new IllegalArgumentException("socketMark needs the epoll transport, not " + transport);
+        }
+        this.socketMark = socketMark;
+    }
+
+    /** The {@code SO_MARK} set on upstream TCP sockets, 0 for none. */
+    public int socketMark() {
+        return socketMark;
     }
 
     /**
@@ -164,6 +190,9 @@ public final class UpstreamConnector {
                     .handler(NOOP);
             if (!unix) {
                 b.option(ChannelOption.TCP_NODELAY, true);
+                if (socketMark != 0) {
+                    b.option(SO_MARK, socketMark);
+                }
             }
             attemptDeadline = System.nanoTime() + cluster.spec().connectTimeout().toNanos();
             ChannelFuture cf = b.connect(address.address());

@@ -64,7 +64,7 @@ public final class ZoneEgressInitializers implements Function<ClusterSpec, Upstr
             SslHandler ssl = identity.clientContext().newHandler(channel.alloc(), sni, route.port());
             // As for TLS origination: the hold keeps what the egress relays right after the handshake
             // (a server that speaks first) until the relay is installed.
-            UpstreamTlsReadHold hold = new UpstreamTlsReadHold();
+            UpstreamTlsReadHold hold = new UpstreamTlsReadHold(cluster.name(), target.describe());
             channel.pipeline().addLast("mesh-tls-read-hold", hold);
             channel.pipeline().addBefore("mesh-tls-read-hold", "mesh-tls", ssl);
             Promise<Void> ready = channel.eventLoop().newPromise();

@@ -1,0 +1,33 @@
+package io.sallyport.listeners.transparent;
+
+import io.sallyport.core.cluster.ClusterSpec;
+import io.sallyport.core.relay.ListenerStats;
+import io.sallyport.core.relay.TcpProxyTarget;
+import io.sallyport.core.runtime.TransparentSpec;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the transparent listener knows as of one snapshot: its spec and meters, the MeshExternalService
+ * listeners by the address an application dials (VIP:port, outbound address:port), and the compiled
+ * MeshPassthrough. Read once per accepted connection.
+ *
+ * @param services the MeshExternalService targets by the destination that reaches them
+ * @param noMatch  the target of refused connections (no cluster: closed unforwarded with {@code NR},
+ *                 counted in {@code envoy_listener_no_filter_chain_match})
+ */
+record TransparentRouting(TransparentSpec spec, ListenerStats listenerStats, Map<InetSocketAddress, TcpProxyTarget> services,
+                          PassthroughTable passthrough, TcpProxyTarget noMatch) {
+
+    TransparentRouting {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(listenerStats, "listenerStats");
+        services = Map.copyOf(services);
+        Objects.requireNonNull(passthrough, "passthrough");
+        Objects.requireNonNull(noMatch, "noMatch");
+    }
+
+    /** Connect timeout of passthrough clusters: Kuma's default. */
+    static final java.time.Duration CONNECT_TIMEOUT = ClusterSpec.DEFAULT_CONNECT_TIMEOUT;
+}

@@ -1,0 +1,247 @@
+package io.sallyport.core.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Instant;
+import java.util.ArrayDeque;
+
+/**
+ * The end of a downstream pipeline: an HTTP/1.1 connection (requests one after another) or one HTTP/2
+ * stream (one request). It turns each request into a {@link ProxyExchange}, answers malformed and
+ * oversized requests itself, and passes reads, writability and closure to the current exchange.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+
+    /** HTTP/2 → HTTP/1 conversion adds up to this many fields ({@code host}, {@code x-http2-*}). */
+    private static final int HTTP2_CONVERSION_FIELDS = 4;
+
+    private final HttpConnectionManager manager;
+    private final boolean http2;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange current;
+    private ArrayDeque<HttpObject> pipelined;
+    private boolean closing;
+
+    DownstreamHandler(HttpConnectionManager manager, boolean http2) {
+        this.manager = manager;
+        this.http2 = http2;
+    }
+
+    HttpConnectionManager manager() {
+        return manager;
+    }
+
+    boolean isHttp2() {
+        return http2;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject http) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && current.requestComplete()) {
+            // An HTTP/1.1 client pipelined the next request: it waits for the current response.
+            if (pipelined == null) {
+                pipelined = new ArrayDeque<>(4);
+            }
+            pipelined.add(http);
+            return;
+        }
+        dispatch(http);
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (msg instanceof HttpRequest req) {
+            if (current != null) {
+                // Cannot happen with a well-behaved codec; refuse rather than mix two exchanges.
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            if (req.decoderResult().isFailure()) {
+                rejectMalformed(req, req.decoderResult().cause());
+                return;
+            }
+            int limit = manager.limits().maxRequestHeaders() + (http2 ? HTTP2_CONVERSION_FIELDS : 0);
+            if (req.headers().size() > limit) {
+                reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many request headers");
+                return;
+            }
+            if (http2 && headerListSize(req) > manager.limits().maxRequestHeaderBytes()) {
+                // HTTP/1 heads are limited by the codec; HTTP/2 header lists here (RFC 9113 §6.5.2 sizing).
+                reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+                return;
+            }
+            current = new ProxyExchange(this, ctx, req);
+            current.start();
+        } else if (msg instanceof HttpContent content) {
+            ProxyExchange ex = current;
+            if (ex != null) {
+                ex.onRequestContent(content);
+            } else {
+                content.release();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static long headerListSize(HttpRequest req) {
+        long size = req.uri().length() + req.method().name().length() + 64;
+        for (java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();
+                it.hasNext(); ) {
+            java.util.Map.Entry<CharSequence, CharSequence> e = it.next();
+            size += e.getKey().length() + e.getValue().length() + 32;
+        }
+        return size;
+    }
+
+    private void rejectMalformed(HttpRequest req, Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+        } else if (cause instanceof TooLongHttpLineException) {
+            reject(req, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+        } else if (cause instanceof TooLongFrameException) {
+            reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+        } else {
+            reject(req, HttpResponseStatus.BAD_REQUEST, "malformed request");
+        }
+    }
+
+    /** Answers a request the proxy will not forward, then closes (the HTTP/1 parser state is unknown). */
+    private void reject(HttpRequest req, HttpResponseStatus status, String message) {
+        ReferenceCountUtil.release(req);
+        closing = true;
+        boolean head = HttpMethod.HEAD.equals(req.method());
+        FullHttpResponse r = LocalReplies.http(ctx.alloc(), status, message, !http2, head);
+        long sent = r.content().readableBytes();
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        manager.accessLog().log(new HttpAccessLogEntry(Instant.now(), req.method().name(), req.uri(),
+                http2 ? "HTTP/2" : req.protocolVersion().text(), status.code(), "DPE", 0, sent, 0, -1,
+                null, null, null, null, null, null, ProxyExchange.remoteAddress(ctx)));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ProxyExchange ex = current;
+        if (ex != null) {
+            ex.onDownstreamReadComplete();
+        } else if (!closing) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ProxyExchange ex = current;
+        if (ex != null) {
+            ex.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        ProxyExchange ex = current;
+        current = null;
+        if (ex != null) {
+            ex.onDownstreamClosed();
+        }
+        releasePipelined();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && current == null) {
+            ctx.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (reset by peer) and stream errors: the exchange learns it from channelInactive.
+        ctx.close();
+    }
+
+    /**
+     * The exchange is over. {@code keepAlive}: the HTTP/1.1 connection may carry the next request;
+     * otherwise the connection (or HTTP/2 stream) is closed once {@code lastWrite} (may be {@code null}) is done.
+     */
+    void exchangeDone(ProxyExchange ex, boolean keepAlive, io.netty.channel.ChannelFuture lastWrite) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        if (!keepAlive || http2) {
+            closing = true;
+            releasePipelined();
+            ctx.flush();
+            if (lastWrite != null && !lastWrite.isDone()) {
+                lastWrite.addListener(f -> ctx.close());
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.flush();
+        while (current == null && pipelined != null && !pipelined.isEmpty() && !closing) {
+            dispatch(pipelined.poll());
+            while (current != null && !current.requestComplete() && !pipelined.isEmpty()) {
+                // The rest of this request's body was read with it.
+                dispatch(pipelined.poll());
+            }
+        }
+        if (current == null && !closing) {
+            ctx.read();
+        }
+    }
+
+    /** The exchange switched the connection to a tunnel: this handler leaves the connection alone. */
+    void upgraded(ProxyExchange ex) {
+        if (current == ex) {
+            current = null;
+        }
+        closing = true;
+        releasePipelined();
+    }
+
+    private void releasePipelined() {
+        if (pipelined != null) {
+            HttpObject o;
+            while ((o = pipelined.poll()) != null) {
+                ReferenceCountUtil.release(o);
+            }
+        }
+    }
+}

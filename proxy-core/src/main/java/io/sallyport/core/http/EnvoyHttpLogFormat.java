@@ -1,0 +1,113 @@
+package io.sallyport.core.http;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Formats an {@link HttpAccessLogEntry} as Envoy's default HTTP access-log line:
+ * <pre>
+ * [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS%
+ * %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%"
+ * "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"
+ * </pre>
+ * (one line, no trailing newline).
+ */
+public final class EnvoyHttpLogFormat {
+
+    private static final DateTimeFormatter START_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private EnvoyHttpLogFormat() {
+    }
+
+    public static String format(HttpAccessLogEntry e) {
+        StringBuilder b = new StringBuilder(192);
+        b.append('[');
+        START_TIME.formatTo(e.startTime(), b);
+        b.append("] \"").append(orDash(e.method())).append(' ').append(orDash(e.path())).append(' ')
+                .append(orDash(e.protocol())).append("\" ")
+                .append(e.responseCode()).append(' ')
+                .append(orDash(e.responseFlags())).append(' ')
+                .append(e.bytesReceived()).append(' ')
+                .append(e.bytesSent()).append(' ')
+                .append(e.durationMillis()).append(' ')
+                .append(e.upstreamServiceTimeMillis() < 0 ? "-" : Long.toString(e.upstreamServiceTimeMillis()))
+                .append(' ');
+        quoted(b, e.forwardedFor()).append(' ');
+        quoted(b, e.userAgent()).append(' ');
+        quoted(b, e.requestId()).append(' ');
+        quoted(b, e.authority()).append(' ');
+        quoted(b, e.upstreamHost());
+        return b.toString();
+    }
+
+    /** One JSON object with Envoy's operator names in snake case (the JSON access-log option). */
+    public static String json(HttpAccessLogEntry e) {
+        StringBuilder b = new StringBuilder(320).append('{');
+        field(b, "start_time", START_TIME.format(e.startTime())).append(',');
+        field(b, "method", e.method()).append(',');
+        field(b, "path", e.path()).append(',');
+        field(b, "protocol", e.protocol()).append(',');
+        b.append("\"response_code\":").append(e.responseCode()).append(',');
+        field(b, "response_flags", e.responseFlags()).append(',');
+        b.append("\"bytes_received\":").append(e.bytesReceived()).append(',');
+        b.append("\"bytes_sent\":").append(e.bytesSent()).append(',');
+        b.append("\"duration\":").append(e.durationMillis()).append(',');
+        b.append("\"upstream_service_time\":");
+        if (e.upstreamServiceTimeMillis() < 0) {
+            b.append("null");
+        } else {
+            b.append(e.upstreamServiceTimeMillis());
+        }
+        b.append(',');
+        field(b, "x_forwarded_for", e.forwardedFor()).append(',');
+        field(b, "user_agent", e.userAgent()).append(',');
+        field(b, "request_id", e.requestId()).append(',');
+        field(b, "authority", e.authority()).append(',');
+        field(b, "upstream_host", e.upstreamHost()).append(',');
+        field(b, "upstream_cluster", e.upstreamCluster()).append(',');
+        field(b, "downstream_remote_address", e.downstreamRemoteAddress());
+        return b.append('}').toString();
+    }
+
+    private static StringBuilder field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        if (value == null) {
+            return b.append("null");
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"');
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    private static StringBuilder quoted(StringBuilder b, String s) {
+        b.append('"');
+        if (s == null || s.isEmpty()) {
+            b.append('-');
+        } else {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                // Keep one line per request whatever a client puts in a header.
+                b.append(c == '"' ? '\'' : c < 0x20 ? ' ' : c);
+            }
+        }
+        return b.append('"');
+    }
+}

@@ -1,0 +1,100 @@
+package io.sallyport.core.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Removes hop-by-hop headers (RFC 9110 §7.6.1) from a message crossing the proxy: {@code Connection},
+ * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE} (except {@code trailers}), {@code Transfer-Encoding},
+ * {@code Upgrade}, every header named in {@code Connection}, and Netty's internal {@code x-http2-*}
+ * conversion headers. Message framing is decided again by the codec of the side it is written to.
+ */
+final class HopByHopHeaders {
+
+    private static final String EXTENSION_PREFIX = "x-http2-";
+
+    private HopByHopHeaders() {
+    }
+
+    /** Strips {@code headers} in place. */
+    static void strip(HttpHeaders headers) {
+        List<String> named = null;
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(t);
+                }
+            }
+        }
+        if (named != null) {
+            for (String n : named) {
+                // Never let Connection remove end-to-end framing or routing information.
+                if (!AsciiString.contentEqualsIgnoreCase(n, HttpHeaderNames.HOST)) {
+                    headers.remove(n);
+                }
+            }
+        }
+        headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove("keep-alive");
+        headers.remove("proxy-connection");
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.UPGRADE);
+        headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+        List<String> te = headers.getAll(HttpHeaderNames.TE);
+        if (!te.isEmpty()) {
+            boolean trailers = false;
+            for (String v : te) {
+                for (String token : v.split(",")) {
+                    String t = token.trim();
+                    int semi = t.indexOf(';');
+                    if (semi >= 0) {
+                        t = t.substring(0, semi).trim();
+                    }
+                    trailers |= AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.TRAILERS);
+                }
+            }
+            headers.remove(HttpHeaderNames.TE);
+            if (trailers) {
+                headers.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            }
+        }
+        boolean hasExtension = false;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (name.length() > EXTENSION_PREFIX.length()
+                    && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+                hasExtension = true;
+                break;
+            }
+        }
+        if (hasExtension) {
+            List<String> drop = new ArrayList<>(3);
+            for (String name : headers.names()) {
+                if (name.regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+                    drop.add(name);
+                }
+            }
+            for (String n : drop) {
+                headers.remove(n);
+            }
+        }
+    }
+
+    /** Trailers carry no hop-by-hop or pseudo fields; HTTP/2 forbids connection-specific ones there too. */
+    static void stripTrailers(HttpHeaders trailers) {
+        if (!trailers.isEmpty()) {
+            strip(trailers);
+            trailers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+    }
+}

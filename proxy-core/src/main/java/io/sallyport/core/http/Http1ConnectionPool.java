@@ -1,0 +1,118 @@
+package io.sallyport.core.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 keep-alive connections of one cluster on one event loop, per endpoint. An idle connection is
+ * reused most-recently-used first, closed after the idle timeout or when the server closes it or sends
+ * anything unasked. A connection goes back to the pool only after a complete exchange.
+ */
+final class Http1ConnectionPool implements UpstreamPool {
+
+    /** Largest response head accepted from an upstream (Envoy's default limit is 60 KiB). */
+    static final int MAX_RESPONSE_HEADER_BYTES = 60 * 1024;
+
+    private final EventLoop loop;
+    private final PoolConnectionOpener connector;
+    private final Duration idleTimeout;
+    private final Map<UpstreamEndpoint, ArrayDeque<Channel>> idle = new HashMap<>();
+    private boolean closed;
+
+    Http1ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
+        this.loop = loop;
+        this.connector = new PoolConnectionOpener(source, timeouts.connectionTimeout(), List.of("http/1.1"));
+        this.idleTimeout = timeouts.idleTimeout();
+    }
+
+    @Override
+    public Future<Channel> acquire(UpstreamEndpoint endpoint) {
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q != null) {
+            Channel ch;
+            while ((ch = q.pollFirst()) != null) {
+                if (ch.isActive()) {
+                    ch.attr(REUSED).set(Boolean.TRUE);
+                    return loop.newSucceededFuture(ch);
+                }
+            }
+        }
+        Promise<Channel> promise = loop.newPromise();
+        connector.connect(endpoint, loop).addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = (Channel) f.getNow();
+            if (!idleTimeout.isZero()) {
+                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+            }
+            ch.pipeline().addLast("http1", new HttpClientCodec(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(16 * 1024)
+                    .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
+                    .setMaxChunkSize(64 * 1024), false, false));
+            ch.pipeline().addLast("upstream", new UpstreamHandler());
+            ch.closeFuture().addListener(c -> {
+                ArrayDeque<Channel> d = idle.get(endpoint);
+                if (d != null) {
+                    d.remove(ch);
+                }
+            });
+            ch.attr(ENDPOINT).set(endpoint);
+            if (!promise.trySuccess(ch)) {
+                ch.close();
+            }
+        });
+        return promise;
+    }
+
+    private static final io.netty.util.AttributeKey<UpstreamEndpoint> ENDPOINT =
+            io.netty.util.AttributeKey.valueOf(Http1ConnectionPool.class, "endpoint");
+
+    @Override
+    public void release(Channel ch, boolean reusable) {
+        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        if (h != null) {
+            h.detach();
+        }
+        UpstreamEndpoint endpoint = ch.attr(ENDPOINT).get();
+        if (!reusable || closed || endpoint == null || !ch.isActive() || h == null) {
+            ch.close();
+            return;
+        }
+        idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>()).addFirst(ch);
+        // Keep a read pending so a server-side close (or stray bytes) is noticed while idle.
+        ch.read();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (ArrayDeque<Channel> q : idle.values()) {
+            for (Channel ch : List.copyOf(q)) {
+                ch.close();
+            }
+        }
+        idle.clear();
+    }
+
+    /** Idle connections held now (for tests and the admin API). */
+    int idleCount() {
+        int n = 0;
+        for (ArrayDeque<Channel> q : idle.values()) {
+            n += q.size();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,136 @@
+package io.sallyport.core.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The downstream side of an HTTP filter chain: installed on an accepted connection (of a MeshExternalService
+ * listener with protocol http, http2 or grpc, or an HTTP passthrough port), it detects HTTP/1.1 or h2c by
+ * the HTTP/2 connection preface, decodes requests with Netty's codecs, routes each request by its
+ * authority through {@code router} and proxies it to the route's cluster.
+ *
+ * <p>It is a sharable {@link ChannelInitializer}: add it to a pipeline at accept time or after a sniffer
+ * has peeked (the bytes must still be unread or be re-fired into the pipeline). The connection's
+ * {@code AUTO_READ} is turned off: reads follow the upstream's pace.
+ */
+@ChannelHandler.Sharable
+public final class HttpConnectionManager extends ChannelInitializer<Channel> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionManager.class);
+
+    /** The last handler of a downstream HTTP/2 connection: errors end here, not at the pipeline's tail. */
+    private static final ChannelHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
+
+    @ChannelHandler.Sharable
+    private static final class ConnectionErrorHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            // The frame codec answers its own protocol errors (GOAWAY with the error code, then close).
+            if (!(cause instanceof io.netty.handler.codec.http2.Http2Exception)) {
+                ctx.close();
+            }
+        }
+    }
+
+    private final Function<String, HttpRoute> router;
+    private final HttpAccessLog accessLog;
+    private final HttpDownstreamLimits limits;
+
+    /**
+     * @param router    maps a request's authority ({@code Host} or {@code :authority}, as sent, possibly with a
+     *                  port) to its route; {@code null} means no route: the client gets 503 naming the domain
+     * @param accessLog receives one entry per request
+     * @param limits    client-side limits and HTTP/2 defences
+     */
+    public HttpConnectionManager(Function<String, HttpRoute> router, HttpAccessLog accessLog,
+                                 HttpDownstreamLimits limits) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A connection manager whose every request goes to {@code route} (a MeshExternalService listener). */
+    public static HttpConnectionManager forRoute(HttpRoute route, HttpAccessLog accessLog, HttpDownstreamLimits limits) {
+        Objects.requireNonNull(route, "route");
+        return new HttpConnectionManager(authority -> route, accessLog, limits);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.config().setAutoRead(false);
+        ch.pipeline().addLast("http-detect", new HttpProtocolDetector(this));
+    }
+
+    HttpRoute route(String authority) {
+        return router.apply(authority);
+    }
+
+    HttpAccessLog accessLog() {
+        return accessLog;
+    }
+
+    HttpDownstreamLimits limits() {
+        return limits;
+    }
+
+    /** HTTP/1.1 on this connection: codec, {@code 100-continue}, idle timeout, then the proxy handler. */
+    void configureHttp1(ChannelPipeline p, String after) {
+        p.addAfter(after, "http1-handler", new DownstreamHandler(this, false));
+        if (!limits.idleTimeout().isZero()) {
+            p.addAfter(after, "idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        }
+        p.addAfter(after, "http1-continue", new HttpServerExpectContinueHandler());
+        p.addAfter(after, "http1-codec", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(16 * 1024)
+                .setMaxHeaderSize(limits.maxRequestHeaderBytes())
+                .setMaxChunkSize(64 * 1024)));
+    }
+
+    /** h2c with prior knowledge: frame codec with explicit limits, one child channel per stream. */
+    void configureHttp2(Channel ch, String after) {
+        ChannelPipeline p = ch.pipeline();
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(limits.maxConcurrentStreams())
+                // Netty refuses streams over this hard cap; between the limit and the cap we answer 431.
+                .maxHeaderListSize(2L * limits.maxRequestHeaderBytes())
+                .initialWindowSize(Http2ConnectionPool.STREAM_WINDOW);
+        p.addAfter(after, "h2-codec", Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
+                .validateHeaders(true)
+                .build());
+        String last = "h2-codec";
+        if (!limits.idleTimeout().isZero()) {
+            p.addAfter(last, "idle", new Http2IdleCloser(limits.idleTimeout()));
+            last = "idle";
+        }
+        p.addAfter(last, "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+                        new DownstreamHandler(HttpConnectionManager.this, true));
+            }
+        }));
+        p.addAfter("h2-mux", "h2-errors", CONNECTION_ERRORS);
+        // Streams are flow-controlled one by one; the connection reads continuously.
+        ch.config().setAutoRead(true);
+        ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2ConnectionPool.CONNECTION_WINDOW - 65_535));
+    }
+}

@@ -1,0 +1,844 @@
+package io.sallyport.core.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request crossing the proxy, from its head to the end of its response, on the downstream channel's
+ * event loop. It routes the request, takes an upstream connection or stream from the cluster's pool
+ * (trying the next endpoint when a connect fails), streams both bodies with backpressure (a side is
+ * read only while the other side can take more), enforces the timeouts, answers failures with local
+ * replies, and writes the access-log entry and the cluster counters when it ends.
+ *
+ * <p>Retries: a request the upstream refused without processing it (HTTP/2 GOAWAY above its last stream
+ * id, {@code REFUSED_STREAM}, or a reused HTTP/1.1 connection closed before any response byte) is sent
+ * again on another connection, when its body so far fits in {@link #REPLAY_LIMIT}.
+ */
+final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+    /** Request body bytes kept for a retry; beyond it the request is not retried. */
+    static final int REPLAY_LIMIT = 64 * 1024;
+    private static final int MAX_RETRIES = 3;
+
+    private final DownstreamHandler down;
+    private final ChannelHandlerContext dctx;
+    private final EventLoop loop;
+    private final HttpRequest request;
+    private final boolean http2Downstream;
+    private final boolean grpc;
+    private final boolean head;
+    private final boolean clientKeepAlive;
+    private final boolean requestHasBody;
+    private final boolean clientIs10;
+
+    // For the access log.
+    private final Instant startTime = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final String method;
+    private final String path;
+    private final String authority;
+    private String requestId;
+
+    private HttpRoute route;
+    private HttpClusterStats stats;
+    private UpstreamPool pool;
+    private List<UpstreamEndpoint> endpoints;
+    private int endpointIndex;
+    private UpstreamEndpoint endpoint;
+    private Channel upstream;
+    private int retries;
+
+    /** Body chunks read before the upstream was ready. */
+    private final List<HttpContent> pending = new ArrayList<>(2);
+    /** Body chunks already sent, kept for a retry while {@link #replayable}. */
+    private List<HttpContent> sent = new ArrayList<>(2);
+    private long sentBytes;
+    private boolean replayable = true;
+
+    /** The client's {@code Upgrade} (WebSocket over HTTP/1.1 to an HTTP/1.1 cluster), else null. */
+    private String upgrade;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean upstreamKeepAlive = true;
+    private boolean closeDownstreamAfter;
+    private boolean done;
+    private boolean timedOut;
+    private boolean waitingUpstreamWritable;
+    private boolean waitingDownstreamWritable;
+    private int responseCode;
+    private StringBuilder flags;
+    private long bytesReceived;
+    private long bytesSent;
+    private long firstResponseNanos = -1;
+    private long lastActivityNanos = startNanos;
+    private ChannelFuture lastWrite;
+
+    private ScheduledFuture<?> requestTimer;
+    private ScheduledFuture<?> maxDurationTimer;
+    private ScheduledFuture<?> idleTimer;
+    private long grpcDeadlineNanos;
+
+    ProxyExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request) {
+        this.down = down;
+        this.dctx = dctx;
+        this.loop = dctx.channel().eventLoop();
+        this.request = request;
+        this.http2Downstream = down.isHttp2();
+        HttpHeaders h = request.headers();
+        String contentType = h.get(HttpHeaderNames.CONTENT_TYPE);
+        this.grpc = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
+        this.head = HttpMethod.HEAD.equals(request.method());
+        this.clientKeepAlive = http2Downstream || HttpUtil.isKeepAlive(request);
+        this.requestHasBody = !(request instanceof FullHttpRequest)
+                && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
+        this.requestComplete = request instanceof FullHttpRequest;
+        this.clientIs10 = !http2Downstream && HttpVersion.HTTP_1_0.equals(request.protocolVersion());
+        this.method = request.method().name();
+        String original = h.get("x-envoy-original-path");
+        this.path = original != null ? original : request.uri();
+        this.authority = authorityOf(request);
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    // ---- start -------------------------------------------------------------------------------------
+
+    void start() {
+        route = down.manager().route(authority == null ? "" : authority);
+        if (route == null) {
+            addFlag("NR");
+            String domain = authority == null || authority.isEmpty() ? "(no host)" : hostOf(authority);
+            localReply(503, "no route for domain " + domain);
+            return;
+        }
+        stats = route.cluster().stats();
+        stats.requestStarted();
+        prepareRequest();
+        HttpTimeouts t = route.timeouts();
+        if (!t.maxStreamDuration().isZero()) {
+            maxDurationTimer = loop.schedule(() -> onTimeout("UMSDR"), t.maxStreamDuration().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        if (grpc) {
+            long grpcTimeout = GrpcTimeout.parseNanos(request.headers().get("grpc-timeout"));
+            if (grpcTimeout > 0) {
+                grpcDeadlineNanos = grpcTimeout;
+                requestTimer = loop.schedule(() -> onTimeout("UT"), grpcTimeout, TimeUnit.NANOSECONDS);
+            }
+        }
+        if (!t.streamIdleTimeout().isZero()) {
+            scheduleIdleCheck(t.streamIdleTimeout().toNanos());
+        }
+        if (requestComplete) {
+            startRequestTimer();
+        }
+        if (route.cluster().isClosed()) {
+            addFlag("UH");
+            localReply(503, "no healthy upstream");
+            return;
+        }
+        pool = route.cluster().pool(loop);
+        endpoints = route.cluster().source().endpoints();
+        if (endpoints.isEmpty()) {
+            addFlag("UH");
+            localReply(503, "no healthy upstream");
+            return;
+        }
+        endpointIndex = 0;
+        acquire();
+    }
+
+    private void prepareRequest() {
+        HttpHeaders h = request.headers();
+        if (!http2Downstream && route.cluster().protocol() == UpstreamHttpProtocol.HTTP1
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && "websocket".equalsIgnoreCase(h.get(HttpHeaderNames.UPGRADE))) {
+            upgrade = h.get(HttpHeaderNames.UPGRADE);
+        }
+        if (http2Downstream && HttpUtil.is100ContinueExpected(request)) {
+            // As for HTTP/1.1 (HttpServerExpectContinueHandler): the proxy says continue, the origin never sees it.
+            h.remove(HttpHeaderNames.EXPECT);
+            dctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.CONTINUE, io.netty.buffer.Unpooled.EMPTY_BUFFER));
+        }
+        HopByHopHeaders.strip(h);
+        if (upgrade != null) {
+            // WebSocket passthrough: the one hop-by-hop exchange that must reach the origin.
+            h.set(HttpHeaderNames.UPGRADE, upgrade);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (requestHasBody && !HttpUtil.isContentLengthSet(request)) {
+            // Framing for an HTTP/1.1 upstream; an HTTP/2 upstream drops it again.
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        requestId = h.get("x-request-id");
+        if (requestId == null) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            requestId = new UUID(r.nextLong() & ~0xf000L | 0x4000L, r.nextLong() & ~(3L << 62) | (1L << 63)).toString();
+            h.set("x-request-id", requestId);
+        }
+        String uri = request.uri();
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            int slash = uri.indexOf('/', uri.indexOf("//") + 2);
+            request.setUri(slash < 0 ? "/" : uri.substring(slash));
+        }
+        if (authority != null && !h.contains(HttpHeaderNames.HOST)) {
+            h.set(HttpHeaderNames.HOST, authority);
+        }
+        if (!http2Downstream && request.protocolVersion() == HttpVersion.HTTP_1_0) {
+            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        }
+    }
+
+    private void acquire() {
+        endpoint = endpoints.get(endpointIndex);
+        Future<Channel> f = pool.acquire(endpoint);
+        if (f.isDone()) {
+            onAcquired(f);
+        } else {
+            f.addListener(x -> onAcquired(f));
+        }
+    }
+
+    private void onAcquired(Future<Channel> f) {
+        if (!f.isSuccess()) {
+            if (done) {
+                return;
+            }
+            LOG.debug("connect to {} failed: {}", endpoint.describe(), f.cause().toString());
+            if (++endpointIndex < endpoints.size()) {
+                addFlag("URX");
+                acquire();
+            } else {
+                addFlag("UF");
+                localReply(503, "upstream connect error or disconnect/reset before headers. "
+                        + "reset reason: connection failure");
+            }
+            return;
+        }
+        Channel ch = f.getNow();
+        if (done) {
+            pool.release(ch, false);
+            return;
+        }
+        upstream = ch;
+        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        h.attach(this);
+        if (route.autoHostRewrite()) {
+            request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
+        }
+        writeUpstream(request instanceof FullHttpRequest full ? full.retainedDuplicate() : request);
+        for (HttpContent c : sent) {
+            writeUpstream(c.retainedDuplicate());
+        }
+        for (HttpContent c : pending) {
+            forward(c);
+        }
+        pending.clear();
+        ch.flush();
+        // The response is read as the downstream can take it; the first read starts it.
+        ch.read();
+        if (!requestComplete) {
+            readDownstreamIfUpstreamWritable();
+        }
+    }
+
+    private void writeUpstream(Object msg) {
+        upstream.write(msg).addListener(this);
+    }
+
+    /** Upstream write results: a failed write fails the exchange like a broken connection. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
+        if (!f.isSuccess() && !done && f.channel() == upstream) {
+            onUpstreamException(f.cause());
+        }
+    }
+
+    // ---- request body ------------------------------------------------------------------------------
+
+    void onRequestContent(HttpContent c) {
+        lastActivityNanos = System.nanoTime();
+        if (done || (responseComplete && !requestComplete)) {
+            if (c instanceof LastHttpContent) {
+                requestComplete = true;
+            }
+            c.release();
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            addFlag("DPE");
+            if (!responseStarted) {
+                closeDownstreamAfter = true;
+                localReply(400, "malformed request body");
+            } else {
+                resetDownstream();
+            }
+            return;
+        }
+        bytesReceived += c.content().readableBytes();
+        if (c instanceof LastHttpContent last) {
+            requestComplete = true;
+            HopByHopHeaders.stripTrailers(last.trailingHeaders());
+        }
+        if (upstream == null) {
+            pending.add(c);
+        } else {
+            forward(c);
+        }
+        if (requestComplete) {
+            startRequestTimer();
+        }
+    }
+
+    private void forward(HttpContent c) {
+        if (replayable) {
+            sentBytes += c.content().readableBytes();
+            if (sentBytes <= REPLAY_LIMIT) {
+                sent.add(c.retainedDuplicate());
+            } else {
+                dropReplay();
+            }
+        }
+        writeUpstream(c);
+    }
+
+    void onDownstreamReadComplete() {
+        if (done || upstream == null) {
+            return;
+        }
+        upstream.flush();
+        if (!requestComplete) {
+            readDownstreamIfUpstreamWritable();
+        }
+    }
+
+    private void readDownstreamIfUpstreamWritable() {
+        if (upstream.isWritable()) {
+            dctx.read();
+        } else {
+            waitingUpstreamWritable = true;
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable && waitingUpstreamWritable && !done) {
+            waitingUpstreamWritable = false;
+            if (!requestComplete) {
+                dctx.read();
+            }
+        }
+    }
+
+    // ---- response ----------------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamRead(HttpObject msg) {
+        lastActivityNanos = System.nanoTime();
+        if (done || responseComplete) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            addFlag("UPE");
+            upstreamKeepAlive = false;
+            if (!responseStarted) {
+                localReply(502, "upstream connect error or disconnect/reset before headers. "
+                        + "reset reason: protocol error");
+            } else {
+                resetDownstream();
+            }
+            return;
+        }
+        if (msg instanceof HttpResponse resp) {
+            int code = resp.status().code();
+            if (code == 101 && upgrade != null && !http2Downstream) {
+                switchProtocols(resp);
+                return;
+            }
+            if (code >= 100 && code < 200) {
+                // We answered the client's 100-continue ourselves; other interim responses stop here.
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (firstResponseNanos < 0) {
+                firstResponseNanos = System.nanoTime();
+            }
+            dropReplay();
+            upstreamKeepAlive &= HttpUtil.isKeepAlive(resp);
+            prepareResponse(resp);
+            responseCode = code;
+            responseStarted = true;
+        }
+        if (msg instanceof HttpContent c) {
+            bytesSent += c.content().readableBytes();
+            if (msg instanceof LastHttpContent last) {
+                HopByHopHeaders.stripTrailers(last.trailingHeaders());
+            }
+        }
+        ChannelFuture w = dctx.write(msg);
+        if (msg instanceof LastHttpContent) {
+            lastWrite = w;
+            onResponseComplete();
+        }
+    }
+
+    /** The origin accepted the WebSocket upgrade: answer 101 and relay bytes from now on. */
+    private void switchProtocols(HttpResponse resp) {
+        String accepted = resp.headers().get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(resp.headers());
+        resp.headers().set(HttpHeaderNames.UPGRADE, accepted == null ? upgrade : accepted);
+        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        firstResponseNanos = System.nanoTime();
+        dropReplay();
+        responseCode = 101;
+        responseStarted = true;
+        responseComplete = true;
+        Channel up = upstream;
+        upstream = null;
+        up.pipeline().get(UpstreamHandler.class).detach();
+        dctx.write(resp);
+        if (!(resp instanceof LastHttpContent)) {
+            dctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        dctx.flush();
+        done = true;
+        endAndLog();
+        down.upgraded(this);
+        UpgradeTunnel.start(dctx.channel(), up);
+    }
+
+    private void prepareResponse(HttpResponse resp) {
+        HttpHeaders h = resp.headers();
+        HopByHopHeaders.strip(h);
+        if (http2Downstream) {
+            return;
+        }
+        int code = resp.status().code();
+        boolean noBody = head || code == 204 || code == 304 || (code >= 100 && code < 200);
+        if (resp instanceof FullHttpMessage full) {
+            if (!noBody && !HttpUtil.isContentLengthSet(resp)) {
+                HttpUtil.setContentLength(resp, full.content().readableBytes());
+            }
+        } else if (!noBody && !HttpUtil.isContentLengthSet(resp)) {
+            if (clientVersion11()) {
+                HttpUtil.setTransferEncodingChunked(resp, true);
+            } else {
+                // An HTTP/1.0 client: the body ends when the connection does.
+                closeDownstreamAfter = true;
+            }
+        }
+        if (!clientKeepAlive || closeDownstreamAfter) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!clientVersion11()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private boolean clientVersion11() {
+        return !clientIs10;
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (done) {
+            return;
+        }
+        dctx.flush();
+        if (upstream != null && !responseComplete) {
+            if (dctx.channel().isWritable()) {
+                upstream.read();
+            } else {
+                waitingDownstreamWritable = true;
+            }
+        }
+    }
+
+    void onDownstreamWritabilityChanged(boolean writable) {
+        if (writable && waitingDownstreamWritable && !done && upstream != null) {
+            waitingDownstreamWritable = false;
+            upstream.read();
+        }
+    }
+
+    private void onResponseComplete() {
+        responseComplete = true;
+        // Not flushed here: counters and the log are written first, then exchangeDone flushes.
+        if (!requestComplete) {
+            // The client is still sending: its connection (or stream) cannot be reused.
+            closeDownstreamAfter = true;
+        }
+        releaseUpstream(requestComplete && upstreamKeepAlive);
+        finish();
+    }
+
+    // ---- failures ----------------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamInactive() {
+        if (done || responseComplete) {
+            return;
+        }
+        Channel ch = upstream;
+        upstream = null;
+        if (!responseStarted && ch != null && Boolean.TRUE.equals(ch.attr(UpstreamPool.REUSED).get())
+                && replayable && retries < MAX_RETRIES) {
+            // A kept-alive connection the server closed as we reused it: nothing was processed.
+            addFlag("URX");
+            retry(ch);
+            return;
+        }
+        if (ch != null) {
+            pool.release(ch, false);
+        }
+        addFlag("UC");
+        if (!responseStarted) {
+            localReply(503, "upstream connect error or disconnect/reset before headers. "
+                    + "reset reason: connection termination");
+        } else {
+            resetDownstream();
+        }
+    }
+
+    @Override
+    public void onUpstreamRefused() {
+        if (done || responseStarted) {
+            return;
+        }
+        if (replayable && retries < MAX_RETRIES) {
+            addFlag("URX");
+            retry(upstream);
+        } else {
+            addFlag("UC");
+            Channel ch = upstream;
+            upstream = null;
+            if (ch != null) {
+                pool.release(ch, false);
+            }
+            localReply(503, "upstream connect error or disconnect/reset before headers. "
+                    + "reset reason: refused stream");
+        }
+    }
+
+    private void retry(Channel failed) {
+        retries++;
+        if (failed != null) {
+            UpstreamHandler h = failed.pipeline().get(UpstreamHandler.class);
+            if (h != null) {
+                h.detach();
+            }
+            pool.release(failed, false);
+        }
+        upstream = null;
+        waitingUpstreamWritable = false;
+        waitingDownstreamWritable = false;
+        // Later, not now: the GOAWAY that refused us is still on its way to the pool's watcher.
+        loop.execute(() -> {
+            if (!done) {
+                acquire();
+            }
+        });
+    }
+
+    @Override
+    public void onUpstreamReset(long errorCode) {
+        if (done || responseComplete) {
+            return;
+        }
+        addFlag("UR");
+        Channel ch = upstream;
+        upstream = null;
+        if (ch != null) {
+            pool.release(ch, false);
+        }
+        if (!responseStarted) {
+            localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: remote reset");
+        } else {
+            resetDownstream();
+        }
+    }
+
+    @Override
+    public void onUpstreamException(Throwable cause) {
+        if (done || responseComplete) {
+            return;
+        }
+        LOG.debug("upstream {} failed: {}", endpoint == null ? "-" : endpoint.describe(), cause.toString());
+        Channel ch = upstream;
+        upstream = null;
+        if (ch != null) {
+            pool.release(ch, false);
+        }
+        boolean protocol = cause instanceof DecoderException || cause instanceof Http2Exception
+                || cause.getCause() instanceof Http2Exception;
+        addFlag(protocol ? "UPE" : "UC");
+        if (!responseStarted) {
+            localReply(protocol ? 502 : 503, "upstream connect error or disconnect/reset before headers. reset reason: "
+                    + (protocol ? "protocol error" : "connection termination"));
+        } else {
+            resetDownstream();
+        }
+    }
+
+    void onDownstreamClosed() {
+        if (done) {
+            return;
+        }
+        addFlag("DC");
+        releaseUpstream(false);
+        done = true;
+        endAndLog();
+    }
+
+    // ---- timeouts ----------------------------------------------------------------------------------
+
+    private void startRequestTimer() {
+        if (route == null || done || responseComplete || grpcDeadlineNanos > 0 || requestTimer != null) {
+            return;
+        }
+        Duration t = route.timeouts().requestTimeout();
+        if (!t.isZero()) {
+            requestTimer = loop.schedule(() -> onTimeout("UT"), t.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = loop.schedule(() -> {
+            if (done) {
+                return;
+            }
+            long limit = route.timeouts().streamIdleTimeout().toNanos();
+            long idle = System.nanoTime() - lastActivityNanos;
+            if (idle >= limit) {
+                onTimeout("SI");
+            } else {
+                scheduleIdleCheck(limit - idle);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimeout(String flag) {
+        if (done || responseComplete) {
+            return;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} timed out ({}): {}", method, path, flag, state());
+        }
+        timedOut = true;
+        addFlag(flag);
+        releaseUpstream(false);
+        if (!responseStarted) {
+            localReply(504, flag.equals("SI") ? "stream timeout" : "upstream request timeout");
+        } else {
+            resetDownstream();
+        }
+    }
+
+    /** The exchange's flow state, for debug logs. */
+    String state() {
+        return "requestComplete=" + requestComplete + " responseStarted=" + responseStarted
+                + " bytesReceived=" + bytesReceived + " bytesSent=" + bytesSent
+                + " waitingUpstreamWritable=" + waitingUpstreamWritable
+                + " waitingDownstreamWritable=" + waitingDownstreamWritable
+                + " downstreamWritable=" + dctx.channel().isWritable()
+                + " upstream=" + (upstream == null ? "none" : (upstream.isActive() + "/writable=" + upstream.isWritable()
+                + "/autoRead=" + upstream.config().isAutoRead()));
+    }
+
+    // ---- endings -----------------------------------------------------------------------------------
+
+    /** Answers the client with a proxy-made response (HTTP text, or gRPC trailers-only). */
+    private void localReply(int status, String message) {
+        if (done) {
+            return;
+        }
+        if (responseStarted) {
+            resetDownstream();
+            return;
+        }
+        releaseUpstream(false);
+        if (!requestComplete) {
+            closeDownstreamAfter = true;
+        }
+        FullHttpResponse r;
+        if (grpc) {
+            r = LocalReplies.grpc(LocalReplies.grpcStatusFor(status), message);
+            if (!http2Downstream) {
+                HttpUtil.setContentLength(r, 0);
+            }
+        } else {
+            r = LocalReplies.http(dctx.alloc(), HttpResponseStatus.valueOf(status), message,
+                    !http2Downstream && (closeDownstreamAfter || !clientKeepAlive), head);
+            bytesSent += r.content().readableBytes();
+        }
+        responseCode = grpc ? 200 : status;
+        responseStarted = true;
+        responseComplete = true;
+        lastWrite = dctx.write(r);
+        finish();
+    }
+
+    /** Ends a response already under way: the client must see a failure, not a short success. */
+    private void resetDownstream() {
+        if (done) {
+            return;
+        }
+        releaseUpstream(false);
+        done = true;
+        endAndLog();
+        down.exchangeDone(this, false, null);
+        dctx.close();
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        Channel ch = upstream;
+        upstream = null;
+        if (ch != null) {
+            pool.release(ch, reusable);
+        }
+    }
+
+    private void finish() {
+        if (done) {
+            return;
+        }
+        done = true;
+        endAndLog();
+        boolean keepAlive = !http2Downstream && clientKeepAlive && requestComplete && !closeDownstreamAfter;
+        down.exchangeDone(this, keepAlive, lastWrite);
+    }
+
+    private void endAndLog() {
+        cancel(requestTimer);
+        cancel(maxDurationTimer);
+        cancel(idleTimer);
+        releaseAll(pending);
+        dropReplay();
+        if (stats != null) {
+            stats.requestEnded(responseComplete ? responseCode : 0, timedOut);
+        }
+        long now = System.nanoTime();
+        HttpHeaders h = request.headers();
+        down.manager().accessLog().log(new HttpAccessLogEntry(startTime, method, path,
+                http2Downstream ? "HTTP/2" : (clientIs10 ? "HTTP/1.0" : "HTTP/1.1"),
+                responseStarted ? responseCode : 0, flags == null ? "-" : flags.toString(),
+                bytesReceived, bytesSent, TimeUnit.NANOSECONDS.toMillis(now - startNanos),
+                firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
+                h.get("x-forwarded-for"), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
+                endpoint == null ? null : endpoint.describe(),
+                route == null ? null : route.cluster().name(), remoteAddress(dctx)));
+        ReferenceCountUtil.release(request);
+    }
+
+    private void dropReplay() {
+        if (replayable) {
+            replayable = false;
+            releaseAll(sent);
+            sent = List.of();
+        }
+    }
+
+    private static void releaseAll(List<HttpContent> list) {
+        for (HttpContent c : list) {
+            ReferenceCountUtil.release(c);
+        }
+        if (!list.isEmpty()) {
+            list.clear();
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private void addFlag(String flag) {
+        if (flags == null) {
+            flags = new StringBuilder(8);
+        } else if (flags.indexOf(flag) >= 0) {
+            return;
+        } else {
+            flags.append(',');
+        }
+        flags.append(flag);
+    }
+
+    private static String authorityOf(HttpRequest request) {
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host != null) {
+            return host;
+        }
+        String uri = request.uri();
+        int scheme = uri.indexOf("://");
+        if (scheme > 0) {
+            int start = scheme + 3;
+            int end = uri.indexOf('/', start);
+            return end < 0 ? uri.substring(start) : uri.substring(start, end);
+        }
+        return null;
+    }
+
+    /** The client's address; an HTTP/2 stream's is its connection's. */
+    static String remoteAddress(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        java.net.SocketAddress a = ch.remoteAddress() != null ? ch.remoteAddress()
+                : ch.parent() != null ? ch.parent().remoteAddress() : null;
+        if (a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null) {
+            String h = isa.getAddress().getHostAddress();
+            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + isa.getPort();
+        }
+        return a == null ? null : a.toString();
+    }
+
+    /** The host part of an authority (no port, no brackets). */
+    static String hostOf(String authority) {
+        if (authority.startsWith("[")) {
+            int end = authority.indexOf(']');
+            return end > 0 ? authority.substring(1, end) : authority;
+        }
+        int colon = authority.lastIndexOf(':');
+        return colon > 0 && authority.indexOf(':') == colon ? authority.substring(0, colon) : authority;
+    }
+}

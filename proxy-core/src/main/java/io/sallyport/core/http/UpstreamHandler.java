@@ -1,0 +1,103 @@
+package io.sallyport.core.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream HTTP/1.1 connection or HTTP/2 stream: hands events to the exchange
+ * currently using it. A pooled, idle HTTP/1.1 connection has no exchange; anything it receives then
+ * (unsolicited bytes, idle timeout) closes it.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+    private UpstreamListener listener;
+
+    void attach(UpstreamListener listener) {
+        this.listener = listener;
+    }
+
+    void detach() {
+        this.listener = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener l = listener;
+        if (l != null && msg instanceof HttpObject http) {
+            l.onUpstreamRead(http);
+        } else {
+            ReferenceCountUtil.release(msg);
+            if (l == null) {
+                ctx.close();
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        listener = null;
+        if (l != null) {
+            l.onUpstreamInactive();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        UpstreamListener l = listener;
+        try {
+            if (evt instanceof IdleStateEvent) {
+                if (l == null) {
+                    ctx.close();
+                }
+            } else if (evt instanceof Http2GoAwayFrame) {
+                // Delivered to streams above the peer's last stream id: never processed.
+                if (l != null) {
+                    l.onUpstreamRefused();
+                }
+            } else if (evt instanceof Http2ResetFrame reset) {
+                if (l != null) {
+                    if (reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+                        l.onUpstreamRefused();
+                    } else {
+                        l.onUpstreamReset(reset.errorCode());
+                    }
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamException(cause);
+        } else {
+            ctx.close();
+        }
+    }
+}

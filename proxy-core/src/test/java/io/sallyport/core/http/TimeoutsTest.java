@@ -1,0 +1,45 @@
+package io.sallyport.core.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sallyport.core.metrics.Stats;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Route timeouts other than the request timeout: stream idle and max stream duration. */
+class TimeoutsTest {
+
+    @Test
+    void streamIdleAndMaxStreamDurationEndSlowRequestsWith504() throws Exception {
+        try (TestOrigin o = new TestOrigin(false)) {
+            Stats stats = new Stats();
+            HttpCluster c = new HttpCluster("mes-t", UpstreamHttpProtocol.HTTP1,
+                    new DirectUpstreamChannelSource(List.of(o.endpoint())), HttpTimeouts.KUMA_DEFAULTS,
+                    new HttpClusterStats(stats, "mes-t"));
+            HttpTimeouts idle = new HttpTimeouts(Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(10),
+                    Duration.ofMillis(300), Duration.ZERO);
+            HttpTimeouts max = new HttpTimeouts(Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(10),
+                    Duration.ofMinutes(30), Duration.ofMillis(400));
+            try (ProxyHarness p = new ProxyHarness(a -> new HttpRoute(c,
+                    a.startsWith("idle") ? idle : max, true))) {
+                long t0 = System.nanoTime();
+                Http2ProxyTest.Result r = Http2ProxyTest.run("curl", "-sS", "-i", "--max-time", "10", "-H", "Host: idle",
+                        p.url("/delay/3000"));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.out()).startsWith("HTTP/1.1 504").contains("stream timeout");
+                assertThat(ms).isLessThan(2500);
+                assertThat(p.awaitEntry(e -> "idle".equals(e.authority())).responseFlags()).isEqualTo("SI");
+
+                Http2ProxyTest.Result r2 = Http2ProxyTest.run("curl", "-sS", "-i", "--max-time", "10",
+                        "--http2-prior-knowledge", "-H", "Host: max", p.url("/delay/3000"));
+                assertThat(r2.out()).startsWith("HTTP/2 504");
+                assertThat(p.awaitEntry(e -> "max".equals(e.authority())).responseFlags()).isEqualTo("UMSDR");
+                assertThat(stats.counterValue("envoy_cluster_upstream_rq_timeout", "envoy_cluster_name", "mes-t"))
+                        .isEqualTo(2);
+            } finally {
+                c.close();
+            }
+        }
+    }
+}
