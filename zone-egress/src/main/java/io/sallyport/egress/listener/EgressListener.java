@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * Call {@link #apply} from the reload thread, never an event loop.
  *
  * <p>MeshExternalServices of protocol {@code http}, {@code http2} and {@code grpc} are relayed as bytes
- * after termination (the caller's HTTP goes to the service as sent; denial is a close, not a 403).
+ * after termination (the caller's HTTP goes to the service as sent); a denied caller of such a service
+ * gets Envoy's RBAC answer ({@code 403}, gRPC status 7) from {@link DeniedHttpResponder}.
  */
 public final class EgressListener implements DataPlaneComponent {
 
@@ -127,8 +128,7 @@ public final class EgressListener implements DataPlaneComponent {
         for (MeshExternalService mes : next.config().all(MeshExternalService.class)) {
             Cluster c = nextClusters.get(mes.name());
             if (c != null) {
-                routes.put(KumaSni.of(mes), new EgressRoute(mes.name(), c,
-                        null, null));
+                routes.put(KumaSni.of(mes), new EgressRoute(mes.name(), mes.match().protocol(), c, null, null));
             }
         }
         Channel bound = serverChannel;
@@ -139,7 +139,7 @@ public final class EgressListener implements DataPlaneComponent {
         EgressStats es = new EgressStats(stats, listenerAddress);
         Map<String, EgressRoute> counted = new HashMap<>();
         routes.forEach((sni, r) -> counted.put(sni,
-                new EgressRoute(r.service(), r.cluster(), es.allowed(r.service()), es.denied(r.service()))));
+                new EgressRoute(r.service(), r.protocol(), r.cluster(), es.allowed(r.service()), es.denied(r.service()))));
         state = new EgressState("egress:" + NetUtil.toSocketAddressString(wanted), counted,
                 PermissionTable.compile(next.config()), es, identity, connector);
         clusters = nextClusters;

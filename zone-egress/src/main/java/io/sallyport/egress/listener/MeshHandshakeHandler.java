@@ -83,6 +83,13 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
             route.denied().increment();
             log.debug("{} denied access to MeshExternalService {} by {}", caller, route.service(), decision.source());
         }
+        if (!decision.allowed() && route.protocol().isHttp()) {
+            state.stats().listener.forbidden().increment();
+            RefusalLog.denied(accessLog, ctx.channel(), state.listenerName(), route.service(), caller.uri());
+            DeniedHttpResponder.install(ctx.pipeline(), ctx.name(), route.protocol());
+            ctx.pipeline().remove(this);
+            return;
+        }
         TcpProxyTarget target = new TcpProxyTarget(state.listenerName(), state.stats().listener, route.cluster(),
                 !decision.allowed(), caller.uri());
         ctx.pipeline().addAfter(ctx.name(), "tcp-proxy",

@@ -22,6 +22,12 @@ final class RefusalLog {
                 describe(ch.remoteAddress()), describe(ch.localAddress()), listener, null));
     }
 
+    /** A caller denied by a MeshTrafficPermission, answered by {@link DeniedHttpResponder}: {@code NR}. */
+    static void denied(AccessLog log, Channel ch, String listener, String service, String caller) {
+        log.log(new TcpAccessLogEntry(Instant.now(), 0, Set.of(ResponseFlag.NR), 0, 0, null, service,
+                describe(ch.remoteAddress()), describe(ch.localAddress()), listener, null, caller));
+    }
+
     private static String describe(SocketAddress a) {
         if (a instanceof InetSocketAddress in && in.getAddress() != null) {
             return NetUtil.toSocketAddressString(in);

@@ -17,6 +17,7 @@ import io.sallyport.listeners.ListenerManager;
 import io.sallyport.testing.EchoServer;
 import io.sallyport.testing.TestCertificates;
 import io.sallyport.testing.TestCertificates.Issued;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -84,20 +85,34 @@ class ZoneEgressIntegrationTest {
             name: egress
             networking:
               address: 127.0.0.1
-              port: %d
+              port: %1$d
             ---
             type: MeshExternalService
             name: echo
             mesh: default
             spec:
               match: {type: HostnameGenerator, port: 4242, protocol: tcp}
-              endpoints: [{address: 127.0.0.1, port: %d}]
+              endpoints: [{address: 127.0.0.1, port: %2$d}]
+            ---
+            type: MeshExternalService
+            name: web-api
+            mesh: default
+            spec:
+              match: {type: HostnameGenerator, port: 80, protocol: http}
+              endpoints: [{address: 127.0.0.1, port: %2$d}]
+            ---
+            type: MeshExternalService
+            name: grpc-api
+            mesh: default
+            spec:
+              match: {type: HostnameGenerator, port: 9090, protocol: grpc}
+              endpoints: [{address: 127.0.0.1, port: %2$d}]
             ---
             type: MeshTrafficPermission
             name: no-intruders
             mesh: default
             spec:
-              targetRef: {kind: MeshExternalService, name: echo}
+              targetRef: {kind: Mesh}
               rules:
                 - default:
                     deny:
@@ -194,6 +209,27 @@ class ZoneEgressIntegrationTest {
             // The echo answers after our EOF and then closes: all of it comes back, then EOF.
             assertThat(readToEnd(s.getInputStream())).isEqualTo("last words\n");
         }
+    }
+
+    @Test
+    void deniedHttpCallerGets403AndGrpcCallerPermissionDenied() throws Exception {
+        Issued intruder = TestCertificates.builder("intruder").issuer(ca).uri("spiffe://default/intruder").build();
+        try (SSLSocket s = meshClient(intruder, ca, KumaSni.forMeshExternalService("web-api", "default", 80))) {
+            s.getOutputStream().write("GET / HTTP/1.1\r\nhost: web-api\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String response = readToEnd(s.getInputStream());
+            assertThat(response).startsWith("HTTP/1.1 403 Forbidden").endsWith("RBAC: access denied");
+        }
+        Http2Headers grpc = Http2Answer.request(egressAddress, KumaSni.forMeshExternalService("grpc-api", "default", 9090),
+                intruder, ca, true);
+        assertThat(grpc.status().toString()).isEqualTo("200");
+        assertThat(grpc.get("grpc-status").toString()).isEqualTo("7");
+        Http2Headers h2 = Http2Answer.request(egressAddress, KumaSni.forMeshExternalService("grpc-api", "default", 9090),
+                intruder, ca, false);
+        assertThat(h2.status().toString()).isEqualTo("403");
+        awaitValue(() -> egressStats.counterValue("envoy_rbac_denied", "envoy_cluster_name", "grpc-api"), 2);
+        awaitLogLine("\"spiffe://default/intruder\" \"web-api\"");
+        assertThat(echo.accepted()).isZero();
     }
 
     @Test
