@@ -145,7 +145,7 @@ public final class SnapshotCompiler {
      * ZoneEgress document exists, the cluster's only endpoint becomes the egress and
      * {@link ClusterSpec#viaZoneEgress()} says how to reach the service through it; otherwise the spec is
      * returned unchanged. Routing through the egress needs the mesh identity (--mesh-ca, --identity-cert,
-     * --identity-key): without it, an error.
+     * --identity-key); the component that opens the connections refuses to start without it.
      */
     static ClusterSpec viaZoneEgress(ClusterSpec spec, MeshExternalService mes, ConfigSet config,
                                      RuntimeOptions options, List<ConfigError> errors) {
@@ -158,12 +158,6 @@ public final class SnapshotCompiler {
         ZoneEgress egress = config.first(ZoneEgress.class).orElse(null);
         if (mesh == null || !mesh.zoneEgress() || !mesh.mtlsEnabled() || egress == null) {
             return spec;
-        }
-        if (options.meshCa() == null || options.identityCert() == null || options.identityKey() == null) {
-            errors.add(ConfigError.at(mesh.meta(), "routing.zoneEgress",
-                    "MeshExternalService traffic goes through the zone egress with mTLS, which needs this "
-                            + "proxy's mesh identity: give --mesh-ca, --identity-cert and --identity-key"));
-            return null;
         }
         Endpoint target;
         try {

@@ -33,8 +33,8 @@ public final class ZoneEgressInitializers implements Function<ClusterSpec, Upstr
     private final Function<ClusterSpec, UpstreamChannelInitializer> direct;
 
     /**
-     * @param identity this proxy's mesh identity; {@code null} when none was configured (the snapshot
-     *                 compiler then refuses configs that route through the egress)
+     * @param identity this proxy's mesh identity; {@code null} when none was configured ({@link #apply}
+     *                 then refuses clusters that go through the egress, so the snapshot is not applied)
      * @param direct   the initializers of clusters that connect their endpoints directly; may be {@code null}
      */
     public ZoneEgressInitializers(MeshIdentity identity, Stats stats,
@@ -51,8 +51,9 @@ public final class ZoneEgressInitializers implements Function<ClusterSpec, Upstr
             return direct == null ? null : direct.apply(cluster);
         }
         if (identity == null) {
-            throw new IllegalArgumentException("cluster " + cluster.name()
-                    + " goes through the zone egress but no mesh identity is configured");
+            throw new IllegalArgumentException("MeshExternalService " + cluster.name() + " goes through the zone "
+                    + "egress (Mesh " + route.mesh() + " has routing.zoneEgress and mTLS), which needs this proxy's "
+                    + "mesh identity: give --mesh-ca, --identity-cert and --identity-key");
         }
         if (!identity.current().mesh().equals(route.mesh())) {
             throw new IllegalArgumentException("cluster " + cluster.name() + " is in mesh " + route.mesh()
