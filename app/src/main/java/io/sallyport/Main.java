@@ -32,7 +32,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("sallyport: missing command (run, validate); see 'sallyport --help'");
+        err.println("sallyport: missing command (run, validate, ca); see 'sallyport --help'");
         err.flush();
         return EXIT_INVALID;
     }
