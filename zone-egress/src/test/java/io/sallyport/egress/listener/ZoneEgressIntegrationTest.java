@@ -233,6 +233,25 @@ class ZoneEgressIntegrationTest {
     }
 
     @Test
+    void reloadedPermissionsApplyToNewConnectionsOnly() throws Exception {
+        Issued web = TestCertificates.builder("web").issuer(ca).uri("spiffe://default/web").build();
+        String sni = KumaSni.forMeshExternalService("echo", "default", 4242);
+        try (SSLSocket live = meshClient(web, ca, sni)) {
+            assertThat(roundTrip(live, "allowed\n")).isEqualTo("allowed\n");
+            String denyWeb = MESH.formatted(egressAddress.getPort(), echo.port()).replace(
+                    "spiffe://default/intruder", "spiffe://default/web");
+            egress.apply(compile(denyWeb, ProxyType.EGRESS));
+            assertThat(egress.localAddress()).isEqualTo(egressAddress);
+            try (SSLSocket fresh = meshClient(web, ca, sni)) {
+                fresh.getOutputStream().write("now denied\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(readToEnd(fresh.getInputStream())).isEmpty();
+            }
+            // The connection accepted before the reload keeps its decision.
+            assertThat(roundTrip(live, "still allowed\n")).isEqualTo("still allowed\n");
+        }
+    }
+
+    @Test
     void deniedCallerIsClosedWithoutAByte() throws Exception {
         int port = sidecar("spiffe://default/intruder");
         try (Socket s = new Socket("127.0.0.1", port)) {
