@@ -38,8 +38,9 @@ final class ZoneEgressComponents {
         }
         AccessLogFormat format = ctx.settings().accessLogFormat() == ServerSettings.AccessLogFormat.JSON
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
-        return EgressListener.standalone(ctx.stats(), AccessLog.stdout(format), ctx.settings().drainTimeout(),
-                identity, UpstreamTlsInitializers.shared(ctx.stats()));
+        return EgressListener.standalone(ctx.stats(), AccessLog.stdout(format),
+                new io.sallyport.core.http.StdoutHttpAccessLog(format == AccessLogFormat.JSON),
+                ctx.settings().drainTimeout(), identity, UpstreamTlsInitializers.shared(ctx.stats()));
     }
 
     /**

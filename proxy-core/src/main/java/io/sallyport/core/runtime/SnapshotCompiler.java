@@ -176,7 +176,7 @@ public final class SnapshotCompiler {
      * Kuma's defaults, overridden by MeshTimeout {@code to[]} entries targeting the Mesh, then by those
      * targeting this MeshExternalService (by name or display name); later documents win at equal rank.
      */
-    static MeshTimeout.Timeouts timeouts(MeshExternalService mes, ConfigSet config) {
+    public static MeshTimeout.Timeouts timeouts(MeshExternalService mes, ConfigSet config) {
         MeshTimeout.Timeouts result = MeshTimeout.Timeouts.KUMA_DEFAULTS;
         for (String rank : List.of("Mesh", "MeshExternalService")) {
             for (MeshTimeout mt : config.all(MeshTimeout.class)) {

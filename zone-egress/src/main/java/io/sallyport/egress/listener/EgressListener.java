@@ -13,6 +13,21 @@ import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.cluster.UpstreamChannelInitializer;
 import io.sallyport.core.config.MeshExternalService;
+import io.sallyport.core.cluster.EndpointResolver;
+import io.sallyport.core.http.ClusterUpstreamChannelSource;
+import io.sallyport.core.http.HttpAccessLog;
+import io.sallyport.core.http.HttpCluster;
+import io.sallyport.core.http.HttpClusterStats;
+import io.sallyport.core.http.HttpConnectionManager;
+import io.sallyport.core.http.HttpDownstreamLimits;
+import io.sallyport.core.http.HttpRoute;
+import io.sallyport.core.http.HttpTimeouts;
+import io.sallyport.core.http.UpstreamHttpProtocol;
+import io.sallyport.core.http.UpstreamTlsHandlerFactory;
+import io.sallyport.core.runtime.SnapshotCompiler;
+import io.sallyport.tls.UpstreamTls;
+import io.sallyport.tls.UpstreamTlsSpec;
+import io.sallyport.tls.UpstreamTlsSpecs;
 import io.sallyport.core.config.ZoneEgress;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.runtime.DataPlaneComponent;
@@ -51,8 +66,10 @@ import org.slf4j.LoggerFactory;
  * and clusters for connections accepted from then on. A snapshot without a ZoneEgress document is refused.
  * Call {@link #apply} from the reload thread, never an event loop.
  *
- * <p>MeshExternalServices of protocol {@code http}, {@code http2} and {@code grpc} are relayed as bytes
- * after termination (the caller's HTTP goes to the service as sent); a denied caller of such a service
+ * <p>MeshExternalServices of protocol {@code http}, {@code http2} and {@code grpc}: an allowed caller's
+ * requests inside the tunnel (HTTP/1.1, or HTTP/2 with prior knowledge, as Kuma's sidecars send them)
+ * go through the {@link HttpConnectionManager} to the service's HTTP cluster (pooled HTTP/1.1 or
+ * multiplexed HTTP/2 upstream, the service's TLS, timeouts, per-request access log); a denied caller
  * gets Envoy's RBAC answer ({@code 403}, gRPC status 7) from {@link DeniedHttpResponder}.
  */
 public final class EgressListener implements DataPlaneComponent {
@@ -62,6 +79,8 @@ public final class EgressListener implements DataPlaneComponent {
     private final EventLoopGroup group;
     private final Transport transport;
     private final UpstreamConnector connector;
+    private final EndpointResolver resolver;
+    private final HttpAccessLog httpAccessLog;
     private final Stats stats;
     private final AccessLog accessLog;
     private final Duration drainTimeout;
@@ -72,6 +91,8 @@ public final class EgressListener implements DataPlaneComponent {
     private volatile EgressState state;
     private volatile CompletableFuture<Void> drained;
     private ClusterTable clusters = ClusterTable.EMPTY;
+    /** The HTTP clusters of the routes in force, by service; closed when their cluster changes or goes. */
+    private Map<String, HttpCluster> httpClusters = Map.of();
     private InetSocketAddress address;
     private Channel serverChannel;
     private boolean stopped;
@@ -82,11 +103,14 @@ public final class EgressListener implements DataPlaneComponent {
      * @param upstreamInitializers the upstream channel initializer of a cluster (the service's TLS
      *                             origination), or {@code null} when every service is plain TCP
      */
-    public EgressListener(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
-                          AccessLog accessLog, Duration drainTimeout, MeshIdentity identity,
+    public EgressListener(EventLoopGroup group, Transport transport, EndpointResolver resolver,
+                          UpstreamConnector connector, Stats stats, AccessLog accessLog, HttpAccessLog httpAccessLog,
+                          Duration drainTimeout, MeshIdentity identity,
                           Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
         this.group = Objects.requireNonNull(group, "group");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.httpAccessLog = Objects.requireNonNull(httpAccessLog, "httpAccessLog");
         this.connector = Objects.requireNonNull(connector, "connector");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
@@ -99,15 +123,15 @@ public final class EgressListener implements DataPlaneComponent {
      * A listener that owns its resources: an event loop group of the platform transport, the system DNS
      * resolver, {@code accessLog} and {@code identity}'s watcher; {@link #close} shuts them down.
      */
-    public static EgressListener standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
-                                            MeshIdentity identity,
+    public static EgressListener standalone(Stats stats, AccessLog accessLog, HttpAccessLog httpAccessLog,
+                                            Duration drainTimeout, MeshIdentity identity,
                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
         Transport transport = Transport.platform();
         EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-egress");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
-        EgressListener l = new EgressListener(group, transport, new UpstreamConnector(transport, resolver), stats,
-                accessLog, drainTimeout, identity, upstreamInitializers);
+        EgressListener l = new EgressListener(group, transport, resolver, new UpstreamConnector(transport, resolver),
+                stats, accessLog, httpAccessLog, drainTimeout, identity, upstreamInitializers);
         l.owned.add(resolver);
         l.owned.add(accessLog);
         l.owned.add(identity);
@@ -125,11 +149,19 @@ public final class EgressListener implements DataPlaneComponent {
         InetSocketAddress wanted = socketAddress(egress);
         ClusterTable nextClusters = ClusterTable.build(next.clusters().values(), stats, upstreamInitializers, clusters);
         Map<String, EgressRoute> routes = new HashMap<>();
+        Map<String, HttpCluster> nextHttp = new HashMap<>();
         for (MeshExternalService mes : next.config().all(MeshExternalService.class)) {
             Cluster c = nextClusters.get(mes.name());
-            if (c != null) {
-                routes.put(KumaSni.of(mes), new EgressRoute(mes.name(), mes.match().protocol(), c, null, null));
+            if (c == null) {
+                continue;
             }
+            HttpConnectionManager http = null;
+            if (mes.match().protocol().isHttp()) {
+                HttpCluster hc = httpCluster(mes, c, next);
+                nextHttp.put(mes.name(), hc);
+                http = HttpConnectionManager.forRoute(HttpRoute.to(hc), httpAccessLog, HttpDownstreamLimits.DEFAULTS);
+            }
+            routes.put(KumaSni.of(mes), new EgressRoute(mes.name(), mes.match().protocol(), c, null, null, http));
         }
         Channel bound = serverChannel;
         if (!wanted.equals(address)) {
@@ -139,10 +171,17 @@ public final class EgressListener implements DataPlaneComponent {
         EgressStats es = new EgressStats(stats, listenerAddress);
         Map<String, EgressRoute> counted = new HashMap<>();
         routes.forEach((sni, r) -> counted.put(sni,
-                new EgressRoute(r.service(), r.protocol(), r.cluster(), es.allowed(r.service()), es.denied(r.service()))));
+                new EgressRoute(r.service(), r.protocol(), r.cluster(), es.allowed(r.service()), es.denied(r.service()),
+                        r.http())));
         state = new EgressState("egress:" + NetUtil.toSocketAddressString(wanted), counted,
                 PermissionTable.compile(next.config()), es, identity, connector);
         clusters = nextClusters;
+        for (Map.Entry<String, HttpCluster> e : httpClusters.entrySet()) {
+            if (nextHttp.get(e.getKey()) != e.getValue()) {
+                e.getValue().close(); // pooled connections close; requests in flight finish
+            }
+        }
+        httpClusters = Map.copyOf(nextHttp);
         if (bound != serverChannel) {
             Channel old = serverChannel;
             serverChannel = bound;
@@ -153,6 +192,33 @@ public final class EgressListener implements DataPlaneComponent {
                 old.close();
             }
         }
+    }
+
+    /**
+     * The HTTP cluster of an http/http2/grpc service: reused while its runtime cluster is the same (the
+     * spec did not change), else new, with the service's timeouts and TLS origination (contexts built
+     * here, on the reload thread).
+     */
+    private HttpCluster httpCluster(MeshExternalService mes, Cluster cluster, Snapshot next) {
+        HttpCluster old = httpClusters.get(mes.name());
+        if (old != null && clusters.get(mes.name()) == cluster) {
+            return old;
+        }
+        UpstreamTlsHandlerFactory tls = null;
+        if (cluster.spec().originatesTls()) {
+            UpstreamTlsSpecs.Resolution r = UpstreamTlsSpecs.resolve(cluster.spec().tls(), cluster.spec().tlsMaterial());
+            if (!r.ok()) {
+                throw new IllegalArgumentException("MeshExternalService " + mes.name() + ": " + r.errors());
+            }
+            UpstreamTlsSpec spec = r.spec();
+            for (java.util.List<String> alpn : java.util.List.of(java.util.List.of("h2"), java.util.List.of("http/1.1"))) {
+                UpstreamTls.factory().get(spec.withAlpn(alpn));
+            }
+            tls = new MesHttpTls(spec, UpstreamTls.factory());
+        }
+        return new HttpCluster(mes.name(), UpstreamHttpProtocol.of(mes.match().protocol()),
+                new ClusterUpstreamChannelSource(cluster, transport, resolver, tls),
+                HttpTimeouts.from(SnapshotCompiler.timeouts(mes, next.config())), new HttpClusterStats(stats, mes.name()));
     }
 
     private Channel bind(InetSocketAddress wanted) throws IOException {
@@ -251,6 +317,8 @@ public final class EgressListener implements DataPlaneComponent {
             c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         connections.clear();
+        httpClusters.values().forEach(HttpCluster::close);
+        httpClusters = Map.of();
         for (AutoCloseable c : owned) {
             try {
                 c.close();

@@ -90,6 +90,13 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
             return;
         }
+        if (route.http() != null) {
+            // The caller's HTTP inside the tunnel (HTTP/1.1, or h2 with prior knowledge) is proxied per request.
+            ctx.pipeline().addAfter(ctx.name(), "close-notify", new CloseNotifyHandler());
+            ctx.pipeline().addLast("http", route.http());
+            ctx.pipeline().remove(this);
+            return;
+        }
         TcpProxyTarget target = new TcpProxyTarget(state.listenerName(), state.stats().listener, route.cluster(),
                 !decision.allowed(), caller.uri());
         ctx.pipeline().addAfter(ctx.name(), "tcp-proxy",

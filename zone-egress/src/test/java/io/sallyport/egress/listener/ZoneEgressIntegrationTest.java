@@ -64,6 +64,7 @@ class ZoneEgressIntegrationTest {
     private Issued ca;
     private final Stats egressStats = new Stats();
     private final Queue<String> egressLog = new ConcurrentLinkedQueue<>();
+    private final Queue<io.sallyport.core.http.HttpAccessLogEntry> egressHttpLog = new ConcurrentLinkedQueue<>();
     private EgressListener egress;
     private MeshIdentity egressIdentity;
     private InetSocketAddress egressAddress;
@@ -99,7 +100,7 @@ class ZoneEgressIntegrationTest {
             mesh: default
             spec:
               match: {type: HostnameGenerator, port: 80, protocol: http}
-              endpoints: [{address: 127.0.0.1, port: %2$d}]
+              endpoints: [{address: 127.0.0.1, port: %3$d}]
             ---
             type: MeshExternalService
             name: grpc-api
@@ -134,16 +135,32 @@ class ZoneEgressIntegrationTest {
     @BeforeEach
     void setUp() throws Exception {
         echo = EchoServer.tcp();
+        http = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        http.createContext("/", exchange -> {
+            byte[] body = ("hello " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "text/plain");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        http.start();
         ca = TestCertificates.builder("default mesh CA").ca().uri("spiffe://default").build();
         egressIdentity = identity("egress", "spiffe://default/zone-egress");
         egress = EgressListener.standalone(egressStats, AccessLog.to(AccessLogFormat.ENVOY, egressLog::add),
-                Duration.ofSeconds(5), egressIdentity, null);
-        egress.apply(compile(MESH.formatted(freePort(), echo.port()), ProxyType.EGRESS));
+                e -> egressHttpLog.add(e), Duration.ofSeconds(5), egressIdentity, null);
+        egress.apply(compile(MESH.formatted(freePort(), echo.port(), httpPort()), ProxyType.EGRESS));
         egressAddress = egress.localAddress();
+    }
+
+    private com.sun.net.httpserver.HttpServer http;
+
+    private int httpPort() {
+        return http.getAddress().getPort();
     }
 
     @AfterEach
     void tearDown() {
+        http.stop(0);
         if (sidecar != null) {
             sidecar.close();
         }
@@ -181,7 +198,7 @@ class ZoneEgressIntegrationTest {
         sidecarIdentity = identity("sidecar", spiffeId);
         sidecar = ListenerManager.standalone(new Stats(), AccessLog.disabled(), Duration.ofSeconds(5),
                 new ZoneEgressInitializers(sidecarIdentity, new Stats(), null));
-        var snapshot = compile(MESH.formatted(egressAddress.getPort(), echo.port()) + dataplane, ProxyType.DATAPLANE);
+        var snapshot = compile(MESH.formatted(egressAddress.getPort(), echo.port(), httpPort()) + dataplane, ProxyType.DATAPLANE);
         assertThat(snapshot.clusters().get("echo").viaZoneEgress()).isNotNull();
         sidecar.apply(snapshot);
         return sidecar.listeners().values().iterator().next().getPort();
@@ -212,6 +229,25 @@ class ZoneEgressIntegrationTest {
     }
 
     @Test
+    void allowedHttpCallerIsProxiedPerRequest() throws Exception {
+        Issued web = TestCertificates.builder("web").issuer(ca).uri("spiffe://default/web").build();
+        try (SSLSocket s = meshClient(web, ca, KumaSni.forMeshExternalService("web-api", "default", 80))) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /one HTTP/1.1\r\nhost: web-api\r\n\r\n"
+                    + "GET /two HTTP/1.1\r\nhost: web-api\r\nconnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = readToEnd(s.getInputStream());
+            assertThat(response).startsWith("HTTP/1.1 200").contains("hello /one").contains("hello /two");
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (egressHttpLog.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(egressHttpLog).hasSize(2);
+        awaitValue(() -> egressStats.counterValue("envoy_rbac_allowed", "envoy_cluster_name", "web-api"), 1);
+    }
+
+    @Test
     void deniedHttpCallerGets403AndGrpcCallerPermissionDenied() throws Exception {
         Issued intruder = TestCertificates.builder("intruder").issuer(ca).uri("spiffe://default/intruder").build();
         try (SSLSocket s = meshClient(intruder, ca, KumaSni.forMeshExternalService("web-api", "default", 80))) {
@@ -238,7 +274,7 @@ class ZoneEgressIntegrationTest {
         String sni = KumaSni.forMeshExternalService("echo", "default", 4242);
         try (SSLSocket live = meshClient(web, ca, sni)) {
             assertThat(roundTrip(live, "allowed\n")).isEqualTo("allowed\n");
-            String denyWeb = MESH.formatted(egressAddress.getPort(), echo.port()).replace(
+            String denyWeb = MESH.formatted(egressAddress.getPort(), echo.port(), httpPort()).replace(
                     "spiffe://default/intruder", "spiffe://default/web");
             egress.apply(compile(denyWeb, ProxyType.EGRESS));
             assertThat(egress.localAddress()).isEqualTo(egressAddress);
