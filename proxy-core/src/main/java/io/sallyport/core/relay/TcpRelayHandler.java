@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -26,7 +27,8 @@ import io.netty.util.ReferenceCountUtil;
  * <h3>Half-close</h3>
  * With {@code ALLOW_HALF_CLOSURE}, end of input on this channel shuts the peer's output down once what
  * was written before has been flushed (after TLS close_notify when the peer speaks TLS). A channel whose
- * input and output are both shut down is closed.
+ * input and output are both shut down is closed. A channel whose input was shut down may still have
+ * megabytes to write: on epoll it must stay in the epoll set for that, see {@link EpollInterestPin}.
  *
  * <h3>Reference counting and closing</h3>
  * Every message read is written to the peer (which releases it) or released here. When either channel
@@ -48,6 +50,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Channel self = ctx.channel();
+        // Usually done when the channel became active; a no-op then.
+        EpollInterestPin.pin(self);
         closeBothOnFailure = f -> {
             if (!f.isSuccess()) {
                 self.close();
@@ -107,7 +111,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Epoll refuses read interest on a socket whose input was shut down (epoll_ctl fails). */
+    /** A channel whose input was shut down has nothing more to read: asking would only wake the loop. */
     private static void readIfOpen(ChannelHandlerContext ctx) {
         if (!inputShutdown(ctx.channel())) {
             ctx.read();
