@@ -27,12 +27,15 @@ import io.netty.util.ReferenceCountUtil;
  * <h3>Half-close</h3>
  * With {@code ALLOW_HALF_CLOSURE}, end of input on this channel shuts the peer's output down once what
  * was written before has been flushed (after TLS close_notify when the peer speaks TLS). A channel whose
- * input and output are both shut down is closed. A channel whose input was shut down may still have
- * megabytes to write: on epoll it must stay in the epoll set for that, see {@link EpollInterestPin}.
+ * input and output are both shut down is closed.
  *
  * <h3>Reference counting and closing</h3>
  * Every message read is written to the peer (which releases it) or released here. When either channel
  * closes, the other is flushed and closed; an exception or failed write closes both.
+ *
+ * <h3>Epoll</h3>
+ * A channel whose input was shut down may still have megabytes to write: on epoll it must stay in the
+ * epoll set for that, which {@link EpollInterestPin} ensures.
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
