@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -52,6 +53,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel downstream = ctx.channel();
+        // Before the client can half-close: a half-closed epoll channel must stay writable (see the pin).
+        EpollInterestPin.pin(downstream);
         session = new TcpProxySession(downstream, target, accessLog, onEnd);
         Cluster cluster = target.cluster();
         if (target.forbidden() || cluster == null) {
