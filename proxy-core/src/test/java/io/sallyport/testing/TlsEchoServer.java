@@ -33,7 +33,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A Netty (JDK engine) TLS echo server on 127.0.0.1:0 for tests, recording what each client showed it:
- * SNI, client certificate, protocol, and how many application bytes it received. It echoes every byte;
+ * SNI, client certificate, protocol, and how many application bytes it received. It echoes every byte,
+ * reading only while its output drains (so it passes backpressure on);
  * on the client's close_notify (or FIN) it finishes, sends its own close_notify and closes. Optionally it
  * speaks first (a greeting right after the handshake) and then sends close_notify while keeping the TCP
  * connection open, to test half-closure.
@@ -77,6 +78,8 @@ public final class TlsEchoServer implements AutoCloseable {
         this.group = Transport.platform().newEventLoopGroup(1, "tls-echo");
         ServerBootstrap b = new ServerBootstrap().group(group).channel(Transport.platform().serverSocketChannel())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // Reads only as fast as its echo drains, so a client that stops reading stops the writer.
+                .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -163,6 +166,20 @@ public final class TlsEchoServer implements AutoCloseable {
         }
 
         @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                ctx.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent e) {
                 String sni = ctx.channel().attr(SNI).get();
@@ -180,6 +197,7 @@ public final class TlsEchoServer implements AutoCloseable {
                     // no client certificate
                 }
                 seen.add(new Seen(sni, true, subject, ssl.engine().getSession().getProtocol()));
+                ctx.read();
                 if (options.greeting() != null) {
                     ctx.writeAndFlush(Unpooled.copiedBuffer(options.greeting(), StandardCharsets.UTF_8));
                     if (options.closeAfterGreeting()) {
@@ -218,6 +236,9 @@ public final class TlsEchoServer implements AutoCloseable {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+            if (ctx.channel().isWritable()) {
+                ctx.read();
+            }
         }
 
         @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link HttpCluster}s of one snapshot: one per MeshExternalService whose listeners speak http, http2
- * or grpc. A cluster whose runtime {@link Cluster} (same spec) and protocol are unchanged by a reload is
+ * or grpc and that the sidecar reaches directly (not through a zone egress). A cluster whose runtime {@link Cluster} (same spec) and protocol are unchanged by a reload is
  * kept with its pooled connections; a cluster that is replaced or removed is closed once the
  * downstream connections that still use it have ended ({@link Lease}).
  */
@@ -74,7 +74,8 @@ public final class HttpClusters {
                 continue;
             }
             Cluster cluster = clusters.get(l.cluster());
-            if (cluster == null) {
+            if (cluster == null || cluster.spec().viaZoneEgress() != null) {
+                // Through a zone egress the sidecar relays the bytes in its mTLS tunnel; the egress speaks HTTP.
                 continue;
             }
             UpstreamHttpProtocol protocol = UpstreamHttpProtocol.of(l.protocol());

@@ -30,10 +30,13 @@ public final class TlsOriginationInitializer implements UpstreamChannelInitializ
     public static final String SSL_HANDLER = "upstream-tls";
     static final String READ_HOLD = "upstream-tls-read-hold";
 
+    private final String cluster;
     private final UpstreamTlsContext context;
     private final UpstreamTlsStats stats;
 
-    public TlsOriginationInitializer(UpstreamTlsContext context, UpstreamTlsStats stats) {
+    /** @param cluster the cluster's name, for log lines */
+    public TlsOriginationInitializer(String cluster, UpstreamTlsContext context, UpstreamTlsStats stats) {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.context = Objects.requireNonNull(context, "context");
         this.stats = Objects.requireNonNull(stats, "stats");
     }
@@ -51,11 +54,12 @@ public final class TlsOriginationInitializer implements UpstreamChannelInitializ
                 : endpoint instanceof Endpoint.DnsName dns ? dns.port() : -1;
         SslHandler ssl = context.newHandler(channel.alloc(), host, port);
         // The hold goes in first: the handshake starts as soon as the SslHandler is added.
-        UpstreamTlsReadHold hold = new UpstreamTlsReadHold();
+        String label = label(target);
+        UpstreamTlsReadHold hold = new UpstreamTlsReadHold(cluster, label);
         channel.pipeline().addLast(READ_HOLD, hold);
         channel.pipeline().addBefore(READ_HOLD, SSL_HANDLER, ssl);
         Promise<Void> ready = channel.eventLoop().newPromise();
-        stats.track(ssl, label(target)).addListener(f -> {
+        stats.track(ssl, label).addListener(f -> {
             if (f.isSuccess()) {
                 ready.trySuccess(null);
                 // Whoever waited on "ready" has installed the relay when this task runs.

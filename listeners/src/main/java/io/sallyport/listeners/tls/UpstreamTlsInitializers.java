@@ -62,6 +62,6 @@ public final class UpstreamTlsInitializers implements Function<ClusterSpec, Upst
                     .map(ConfigError::toString).collect(Collectors.joining("; ")));
         }
         UpstreamTlsContext context = factory.get(r.spec());
-        return new TlsOriginationInitializer(context, new UpstreamTlsStats(stats, cluster.name()));
+        return new TlsOriginationInitializer(cluster.name(), context, new UpstreamTlsStats(stats, cluster.name()));
     }
 }

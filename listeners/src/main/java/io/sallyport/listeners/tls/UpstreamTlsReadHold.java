@@ -12,7 +12,11 @@ import io.netty.internal.tcnative.SSL;
 import io.netty.util.concurrent.Future;
 import io.sallyport.core.relay.OutputCloser;
 import io.netty.util.ReferenceCountUtil;
+import io.sallyport.tls.TlsFailureReason;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits behind the upstream {@code SslHandler} and keeps the relay's view of the stream whole.
@@ -36,8 +40,19 @@ import java.util.ArrayDeque;
  * usually follows is not reported a second time; it closes the channel when our side of the stream is
  * already shut too.
  */
-final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCloser {
+public final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCloser {
 
+    /** Names the connection in the log line of a TLS failure after the handshake. */
+    public UpstreamTlsReadHold(String cluster, String endpoint) {
+        this.cluster = cluster;
+        this.endpoint = endpoint;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamTlsReadHold.class);
+
+    private final String cluster;
+    private final String endpoint;
+    private boolean failureLogged;
     private ChannelHandlerContext ctx;
     private ArrayDeque<Object> held;
     private boolean released;
@@ -100,7 +115,7 @@ final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCl
      * from behind, and in a task queued once the handshake succeeded (by then the relay is installed),
      * for a relay that does not ask because the server already closed its side.
      */
-    void release() {
+    public void release() {
         if (released || ctx == null || ctx.isRemoved()) {
             return;
         }
@@ -133,6 +148,13 @@ final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCl
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (released) {
+            TlsFailureReason reason = TlsFailureReason.of(cause);
+            if (!failureLogged && isTls(cause)) {
+                // E.g. a TLS 1.3 server refusing our client certificate once our handshake is done.
+                failureLogged = true;
+                log.warn("upstream TLS connection failed after the handshake: cluster={} endpoint={} reason={}: {}",
+                        cluster, endpoint, reason.logName(), cause.getMessage());
+            }
             ctx.fireExceptionCaught(cause);
             return;
         }
@@ -165,6 +187,16 @@ final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCl
             }
         }
         return ssl.closeOutbound();
+    }
+
+    private static boolean isTls(Throwable cause) {
+        int depth = 0;
+        for (Throwable t = cause; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void hold(Object msg) {

@@ -199,7 +199,8 @@ class TlsOriginationBehaviourTest {
                 Thread.sleep(300);
             }
             assertThat(writing).isNotDone();
-            assertThat(written.get()).as("bytes accepted while nobody reads").isLessThan(32L << 20);
+            // What the socket buffers of both hops hold, not the 256 MiB.
+            assertThat(written.get()).as("bytes accepted while nobody reads").isLessThan(48L << 20);
             // Reading again drains everything, intact.
             byte[] buf = new byte[64 * 1024];
             InputStream in = s.getInputStream();
