@@ -36,7 +36,7 @@ class HttpClustersTest {
     private static ClusterSpec spec(String name, int port) {
         return new ClusterSpec(name, "default", List.of(new PriorityLevel(0,
                 List.of(new Endpoint.Ip(new InetSocketAddress("127.0.0.1", port).getAddress(), port)))),
-                Duration.ofSeconds(2), Duration.ofMinutes(5), 3, null, null,
+                Duration.ofSeconds(2), Duration.ofMinutes(5), 3, null, null, null,
                 new MeshTimeout.Timeouts(null, null, Duration.ofSeconds(1), null, null));
     }
 
