@@ -1,10 +1,7 @@
 package io.sallyport.listeners;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.cluster.ClusterSpec;
@@ -233,21 +230,8 @@ public final class ListenerManager implements DataPlaneComponent {
     }
 
     private ChannelFuture bind(BoundListener l) {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted(l, ch);
-                    }
-                });
-        return b.bind(l.spec.address()).awaitUninterruptibly();
+        return ListenerBootstrap.create(group, transport, ch -> accepted(l, ch))
+                .bind(l.spec.address()).awaitUninterruptibly();
     }
 
     private void accepted(BoundListener l, Channel ch) {

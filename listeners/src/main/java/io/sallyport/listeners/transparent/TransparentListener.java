@@ -1,9 +1,8 @@
 package io.sallyport.listeners.transparent;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.sallyport.listeners.ListenerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -24,7 +23,6 @@ import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
 import io.sallyport.sni.sniff.ProtocolSniffHandler;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -203,34 +201,14 @@ public final class TransparentListener implements AutoCloseable {
             new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
     private Channel bind(InetSocketAddress address, boolean ipv6Only) throws IOException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted(ch);
-                    }
-                });
+        ServerBootstrap b = ListenerBootstrap.create(group, transport, this::accepted);
         if (Boolean.getBoolean(IP_TRANSPARENT_PROPERTY) && transport.isEpoll()) {
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
         if (ipv6Only) {
             b.option(IPV6_V6ONLY, 1);
         }
-        ChannelFuture f = b.bind(address).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            IOException e = new BindException("cannot bind transparent listener on "
-                    + address + ": " + f.cause().getMessage());
-            e.initCause(f.cause());
-            throw e;
-        }
-        return f.channel();
+        return ListenerBootstrap.bind(b, address, "transparent listener");
     }
 
     private void accepted(Channel ch) {

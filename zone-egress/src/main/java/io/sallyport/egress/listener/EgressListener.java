@@ -1,10 +1,7 @@
 package io.sallyport.egress.listener;
 
-import io.netty.bootstrap.ServerBootstrap;
+import io.sallyport.listeners.ListenerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.NetUtil;
 import io.sallyport.core.accesslog.AccessLog;
@@ -38,7 +35,6 @@ import io.sallyport.egress.identity.MeshIdentity;
 import io.sallyport.egress.permission.PermissionTable;
 import io.sallyport.egress.sni.KumaSni;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -222,28 +218,8 @@ public final class EgressListener implements DataPlaneComponent {
     }
 
     private Channel bind(InetSocketAddress wanted) throws IOException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted(ch);
-                    }
-                });
-        ChannelFuture f = b.bind(wanted).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            IOException e = new BindException("cannot bind the zone egress listener "
-                    + NetUtil.toSocketAddressString(wanted) + ": " + f.cause().getMessage());
-            e.initCause(f.cause());
-            throw e;
-        }
-        return f.channel();
+        return ListenerBootstrap.bind(ListenerBootstrap.create(group, transport, this::accepted), wanted,
+                "the zone egress listener");
     }
 
     private void accepted(Channel ch) {
