@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The per-cluster request counters, under Envoy's Prometheus names:
  * {@code envoy_cluster_upstream_rq_total}, {@code envoy_cluster_upstream_rq{envoy_response_code}},
  * {@code envoy_cluster_upstream_rq_xx{envoy_response_code_class}}, {@code envoy_cluster_upstream_rq_timeout},
- * {@code envoy_cluster_upstream_rq_active}. Meters are looked up once and cached, so counting allocates nothing.
+ * {@code envoy_cluster_upstream_rq_active}, and the {@code envoy_cluster_upstream_rq_time} histogram (milliseconds
+ * from the request's start to the end of its response, for requests that got one). Meters are looked up
+ * once and cached, so counting allocates nothing.
  */
 public final class HttpClusterStats {
 
@@ -18,6 +20,7 @@ public final class HttpClusterStats {
     private final Stats.Counter total;
     private final Stats.Counter timeout;
     private final Stats.Gauge active;
+    private final Stats.Histogram rqTime;
     private final Stats.Counter[] classes = new Stats.Counter[6];
     private final AtomicReferenceArray<Stats.Counter> codes = new AtomicReferenceArray<>(600);
 
@@ -27,6 +30,7 @@ public final class HttpClusterStats {
         this.total = stats.counter("envoy_cluster_upstream_rq_total", CLUSTER, clusterName);
         this.timeout = stats.counter("envoy_cluster_upstream_rq_timeout", CLUSTER, clusterName);
         this.active = stats.gauge("envoy_cluster_upstream_rq_active", CLUSTER, clusterName);
+        this.rqTime = stats.histogram("envoy_cluster_upstream_rq_time", CLUSTER, clusterName);
         for (int c = 1; c <= 5; c++) {
             classes[c] = stats.counter("envoy_cluster_upstream_rq_xx",
                     CLUSTER, clusterName, "envoy_response_code_class", Integer.toString(c));
@@ -43,8 +47,11 @@ public final class HttpClusterStats {
         active.increment();
     }
 
-    /** The request ended with {@code code} (0 when no response was sent: a reset). */
-    void requestEnded(int code, boolean timedOut) {
+    /**
+     * The request ended with {@code code} (0 when no response was sent: a reset) after
+     * {@code durationNanos}.
+     */
+    void requestEnded(int code, boolean timedOut, long durationNanos) {
         active.decrement();
         if (timedOut) {
             timeout.increment();
@@ -58,6 +65,7 @@ public final class HttpClusterStats {
             }
             c.increment();
             classes[code / 100].increment();
+            rqTime.recordMillis(durationNanos / 1_000_000.0);
         }
     }
 }

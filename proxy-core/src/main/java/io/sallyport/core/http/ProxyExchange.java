@@ -761,10 +761,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         cancel(idleTimer);
         releaseAll(pending);
         dropReplay();
-        if (stats != null) {
-            stats.requestEnded(responseComplete ? responseCode : 0, timedOut);
-        }
         long now = System.nanoTime();
+        if (stats != null) {
+            stats.requestEnded(responseComplete ? responseCode : 0, timedOut, now - startNanos);
+        }
         HttpHeaders h = request.headers();
         down.manager().accessLog().log(new HttpAccessLogEntry(startTime, method, path,
                 http2Downstream ? "HTTP/2" : (clientIs10 ? "HTTP/1.0" : "HTTP/1.1"),

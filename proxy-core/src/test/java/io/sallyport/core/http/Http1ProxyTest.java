@@ -66,6 +66,9 @@ class Http1ProxyTest {
         assertThat(origin.connections.get() - before).isLessThanOrEqualTo(1);
         assertThat(proxy.stats.counterValue("envoy_cluster_upstream_rq", "envoy_cluster_name", "mes-http",
                 "envoy_response_code", "200")).isGreaterThanOrEqualTo(20);
+        // Each answered request is timed in Envoy's upstream_rq_time histogram.
+        assertThat(proxy.stats.histogramValue("envoy_cluster_upstream_rq_time", "envoy_cluster_name", "mes-http")
+                .count()).isGreaterThanOrEqualTo(20);
     }
 
     @Test

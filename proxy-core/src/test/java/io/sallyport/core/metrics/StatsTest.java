@@ -51,4 +51,25 @@ class StatsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("name/value pairs");
     }
+
+    @Test
+    void histogramsUseEnvoysBucketsCumulativelyWithSumAndCount() {
+        Stats stats = new Stats();
+        Stats.Histogram h = stats.histogram("envoy_cluster_upstream_rq_time", "envoy_cluster_name", "mes-http");
+        h.recordMillis(0.2);
+        h.recordMillis(3);
+        h.recordMillis(3);
+        h.recordMillis(9_000_000);
+
+        StringBuilder out = new StringBuilder();
+        stats.writePrometheus(out);
+        String text = out.toString();
+        String prefix = "envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name=\"mes-http\",le=";
+        assertThat(text).contains("# TYPE envoy_cluster_upstream_rq_time histogram\n",
+                prefix + "\"0.5\"} 1\n", prefix + "\"1\"} 1\n", prefix + "\"5\"} 3\n",
+                prefix + "\"7200000\"} 3\n", prefix + "\"+Inf\"} 4\n",
+                "envoy_cluster_upstream_rq_time_sum{envoy_cluster_name=\"mes-http\"} 9000006.2\n",
+                "envoy_cluster_upstream_rq_time_count{envoy_cluster_name=\"mes-http\"} 4\n");
+        assertThat(text.lines().filter(l -> l.startsWith("envoy_cluster_upstream_rq_time_bucket"))).hasSize(21);
+    }
 }
