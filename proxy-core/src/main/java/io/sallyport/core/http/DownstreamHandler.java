@@ -148,7 +148,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         manager.accessLog().log(new HttpAccessLogEntry(Instant.now(), req.method().name(), req.uri(),
                 http2 ? "HTTP/2" : req.protocolVersion().text(), status.code(), "DPE", 0, sent, 0, -1,
-                null, null, null, null, null, null, ProxyExchange.remoteAddress(ctx)));
+                null, null, null, null, null, null, ProxyExchange.remoteAddress(ctx),
+                DownstreamPeer.uriSan(ctx.channel())));
     }
 
     @Override

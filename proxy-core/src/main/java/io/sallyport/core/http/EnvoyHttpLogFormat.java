@@ -10,7 +10,9 @@ import java.time.format.DateTimeFormatter;
  * %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%"
  * "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"
  * </pre>
- * (one line, no trailing newline).
+ * (one line, no trailing newline). When the connection has a verified peer (the zone egress), the caller's
+ * {@code "%DOWNSTREAM_PEER_URI_SAN%" "%UPSTREAM_CLUSTER%"} follow, as on the egress's TCP lines, so the
+ * default columns keep their positions.
  */
 public final class EnvoyHttpLogFormat {
 
@@ -38,6 +40,11 @@ public final class EnvoyHttpLogFormat {
         quoted(b, e.requestId()).append(' ');
         quoted(b, e.authority()).append(' ');
         quoted(b, e.upstreamHost());
+        if (e.downstreamPeerUriSan() != null) {
+            b.append(' ');
+            quoted(b, e.downstreamPeerUriSan()).append(' ');
+            quoted(b, e.upstreamCluster());
+        }
         return b.toString();
     }
 
@@ -67,6 +74,10 @@ public final class EnvoyHttpLogFormat {
         field(b, "upstream_host", e.upstreamHost()).append(',');
         field(b, "upstream_cluster", e.upstreamCluster()).append(',');
         field(b, "downstream_remote_address", e.downstreamRemoteAddress());
+        if (e.downstreamPeerUriSan() != null) {
+            b.append(',');
+            field(b, "downstream_peer_uri_san", e.downstreamPeerUriSan());
+        }
         return b.append('}').toString();
     }
 

@@ -22,10 +22,23 @@ import java.time.Instant;
  * @param upstreamHost  {@code %UPSTREAM_HOST%} or {@code null}
  * @param upstreamCluster the cluster name or {@code null} when unrouted
  * @param downstreamRemoteAddress the client's address ({@code %DOWNSTREAM_REMOTE_ADDRESS%}) or {@code null}
+ * @param downstreamPeerUriSan the client certificate's URI SAN ({@code %DOWNSTREAM_PEER_URI_SAN%}: the
+ *                      caller's SPIFFE ID at the zone egress) or {@code null} when no peer was verified
  */
 public record HttpAccessLogEntry(
         Instant startTime, String method, String path, String protocol, int responseCode, String responseFlags,
         long bytesReceived, long bytesSent, long durationMillis, long upstreamServiceTimeMillis,
         String forwardedFor, String userAgent, String requestId, String authority, String upstreamHost,
-        String upstreamCluster, String downstreamRemoteAddress) {
+        String upstreamCluster, String downstreamRemoteAddress, String downstreamPeerUriSan) {
+
+    /** An entry for a connection without a verified peer identity. */
+    public HttpAccessLogEntry(
+            Instant startTime, String method, String path, String protocol, int responseCode, String responseFlags,
+            long bytesReceived, long bytesSent, long durationMillis, long upstreamServiceTimeMillis,
+            String forwardedFor, String userAgent, String requestId, String authority, String upstreamHost,
+            String upstreamCluster, String downstreamRemoteAddress) {
+        this(startTime, method, path, protocol, responseCode, responseFlags, bytesReceived, bytesSent, durationMillis,
+                upstreamServiceTimeMillis, forwardedFor, userAgent, requestId, authority, upstreamHost,
+                upstreamCluster, downstreamRemoteAddress, null);
+    }
 }

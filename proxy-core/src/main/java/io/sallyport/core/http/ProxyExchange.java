@@ -773,7 +773,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
                 h.get("x-forwarded-for"), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
-                route == null ? null : route.cluster().name(), remoteAddress(dctx)));
+                route == null ? null : route.cluster().name(), remoteAddress(dctx),
+                DownstreamPeer.uriSan(dctx.channel())));
         ReferenceCountUtil.release(request);
     }
 

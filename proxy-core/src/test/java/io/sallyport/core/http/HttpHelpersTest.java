@@ -69,6 +69,22 @@ class HttpHelpersTest {
     }
 
     @Test
+    void callerIdentityFollowsTheDefaultColumnsWhenThePeerWasVerified() {
+        HttpAccessLogEntry e = new HttpAccessLogEntry(Instant.parse("2026-01-02T03:04:05.678Z"), "GET", "/",
+                "HTTP/1.1", 200, "-", 0, 5, 3, 2, null, null, "rid-2", "web-api", "127.0.0.1:8080", "web-api",
+                "127.0.0.1:5555", "spiffe://default/web");
+        assertThat(EnvoyHttpLogFormat.format(e)).isEqualTo("[2026-01-02T03:04:05.678Z] \"GET / HTTP/1.1\" 200 - "
+                + "0 5 3 2 \"-\" \"-\" \"rid-2\" \"web-api\" \"127.0.0.1:8080\" \"spiffe://default/web\" \"web-api\"");
+        assertThat(EnvoyHttpLogFormat.json(e)).endsWith(",\"upstream_cluster\":\"web-api\","
+                + "\"downstream_remote_address\":\"127.0.0.1:5555\",\"downstream_peer_uri_san\":\"spiffe://default/web\"}");
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel();
+        assertThat(DownstreamPeer.uriSan(ch)).isNull();
+        ch.attr(DownstreamPeer.URI_SAN).set("spiffe://default/web");
+        assertThat(DownstreamPeer.uriSan(ch)).isEqualTo("spiffe://default/web");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void grpcMessageIsPercentEncoded() {
         assertThat(LocalReplies.percentEncode("no healthy upstream")).isEqualTo("no healthy upstream");
         assertThat(LocalReplies.percentEncode("50% é\n")).isEqualTo("50%25 %C3%A9%0A");

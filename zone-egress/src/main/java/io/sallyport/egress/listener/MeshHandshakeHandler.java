@@ -91,7 +91,9 @@ final class MeshHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (route.http() != null) {
-            // The caller's HTTP inside the tunnel (HTTP/1.1, or h2 with prior knowledge) is proxied per request.
+            // The caller's HTTP inside the tunnel (HTTP/1.1, or h2 with prior knowledge) is proxied per request;
+            // each request's access-log line names the caller.
+            ctx.channel().attr(io.sallyport.core.http.DownstreamPeer.URI_SAN).set(caller.uri());
             ctx.pipeline().addAfter(ctx.name(), "close-notify", new CloseNotifyHandler());
             ctx.pipeline().addLast("http", route.http());
             ctx.pipeline().remove(this);

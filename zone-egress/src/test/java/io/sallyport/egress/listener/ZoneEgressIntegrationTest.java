@@ -244,6 +244,15 @@ class ZoneEgressIntegrationTest {
             Thread.sleep(5);
         }
         assertThat(egressHttpLog).hasSize(2);
+        // Each request's line names the caller and the MeshExternalService.
+        assertThat(egressHttpLog).allSatisfy(e -> {
+            assertThat(e.downstreamPeerUriSan()).isEqualTo("spiffe://default/web");
+            assertThat(e.upstreamCluster()).isEqualTo("web-api");
+            assertThat(io.sallyport.core.http.EnvoyHttpLogFormat.format(e))
+                    .endsWith("\" \"spiffe://default/web\" \"web-api\"");
+            assertThat(io.sallyport.core.http.EnvoyHttpLogFormat.json(e))
+                    .contains("\"downstream_peer_uri_san\":\"spiffe://default/web\"");
+        });
         awaitValue(() -> egressStats.counterValue("envoy_rbac_allowed", "envoy_cluster_name", "web-api"), 1);
     }
 
