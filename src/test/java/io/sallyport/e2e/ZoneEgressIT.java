@@ -251,6 +251,29 @@ class ZoneEgressIT {
                 .doesNotContain("PRIVATE KEY");
     }
 
+    @Test
+    void missingMeshIdentityIsAnArgumentError() throws Exception {
+        String shared = SHARED.formatted(FreePorts.tcp(), FreePorts.tcp(), FreePorts.tcp(), FreePorts.tcp(),
+                SallyportProcess.root().resolve("config-examples/certs/ca.crt"), dir.resolve("echo.sock"));
+        Path sidecarConf = Files.createDirectories(dir.resolve("conf-sidecar"));
+        Files.writeString(sidecarConf.resolve("web.yaml"), shared
+                + dataplane("web", FreePorts.tcp(), FreePorts.tcp(), FreePorts.tcp(), FreePorts.tcp()));
+        SallyportProcess.Exited sidecar = SallyportProcess.run(dir.resolve("logs"), Duration.ofSeconds(60),
+                "run", "--config", sidecarConf.toString(), "--dns-enabled=false");
+        assertThat(sidecar.exitCode()).as(sidecar.stderr()).isEqualTo(1);
+        assertThat(sidecar.stderrLines()).containsExactly("sallyport run: MeshExternalService mes-tcp goes through the "
+                + "zone egress (Mesh default has routing.zoneEgress and mTLS): give --mesh-ca, --identity-cert and "
+                + "--identity-key");
+
+        Path egressConf = Files.createDirectories(dir.resolve("conf-egress"));
+        Files.writeString(egressConf.resolve("egress.yaml"), shared);
+        SallyportProcess.Exited egress = SallyportProcess.run(dir.resolve("logs"), Duration.ofSeconds(60),
+                "run", "--config", egressConf.toString(), "--proxy-type", "egress");
+        assertThat(egress.exitCode()).as(egress.stderr()).isEqualTo(1);
+        assertThat(egress.stderrLines()).containsExactly(
+                "sallyport run: egress mode needs --mesh-ca, --identity-cert and --identity-key");
+    }
+
     /** The identity chain's first serial number in a {@code /certs} body, zero-padded as openssl prints it. */
     private static String serial(String certs) {
         int i = certs.indexOf("\"serial_number\" : \"") + "\"serial_number\" : \"".length();

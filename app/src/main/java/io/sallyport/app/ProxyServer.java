@@ -9,6 +9,7 @@ import io.sallyport.core.admin.ConfigListing;
 import io.sallyport.core.admin.PrometheusMetrics;
 import io.sallyport.core.admin.ServerState;
 import io.sallyport.core.config.ConfigError;
+import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.config.ConfigSet;
 import io.sallyport.core.config.Dataplane;
 import io.sallyport.core.config.ZoneEgress;
@@ -94,6 +95,7 @@ public final class ProxyServer {
             throw invalid(compiled.errors());
         }
         Snapshot first = compiled.snapshot();
+        requireMeshIdentityForZoneEgress(first);
         holder = new SnapshotHolder(first);
         loadedFiles.set(loaded.files());
         try {
@@ -143,6 +145,25 @@ public final class ProxyServer {
                 Version.current(), proxyType.cliName(), listenerSummary(first),
                 HostPort.format(admin.localAddress()), first.generation(), first.config().resources().size(),
                 settings.configPaths().stream().map(Path::toString).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * A sidecar whose Mesh sends MeshExternalService traffic through the zone egress needs its mesh identity:
+     * without {@code --mesh-ca/--identity-cert/--identity-key} that is an argument error (exit 1), found
+     * before anything is bound.
+     */
+    private void requireMeshIdentityForZoneEgress(Snapshot snapshot) {
+        if (proxyType == ProxyType.EGRESS || settings.meshCa() != null) {
+            return;
+        }
+        snapshot.clusters().values().stream()
+                .filter(c -> c.viaZoneEgress() != null)
+                .min(java.util.Comparator.comparing(ClusterSpec::name))
+                .ifPresent(c -> {
+                    throw new CommandFailure(Main.EXIT_INVALID, "sallyport run: MeshExternalService " + c.name()
+                            + " goes through the zone egress (Mesh " + c.viaZoneEgress().mesh()
+                            + " has routing.zoneEgress and mTLS): give --mesh-ca, --identity-cert and --identity-key");
+                });
     }
 
     private static DataPlaneComponent create(ComponentFactory f, ComponentContext context) {
