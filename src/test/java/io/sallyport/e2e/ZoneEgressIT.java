@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sallyport.egress.sni.KumaSni;
 import io.sallyport.testing.EchoServer;
+import io.sallyport.testing.OpensslServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -249,6 +250,127 @@ class ZoneEgressIT {
         }
         assertThat(admin.get("/config_dump").body()).contains("\"certificates\"").contains("spiffe://default/zone-egress")
                 .doesNotContain("PRIVATE KEY");
+    }
+
+    private static final String ORIGINATED = """
+            type: Mesh
+            name: default
+            mtls:
+              enabledBackend: ca-1
+              backends:
+                - name: ca-1
+                  type: builtin
+            routing:
+              zoneEgress: true
+            ---
+            type: ZoneEgress
+            name: egress
+            networking:
+              address: 127.0.0.1
+              port: %1$d
+              admin:
+                port: %2$d
+            ---
+            type: MeshExternalService
+            name: mes-mtls
+            mesh: default
+            spec:
+              match: {type: HostnameGenerator, port: 4245, protocol: tcp}
+              endpoints: [{address: 127.0.0.1, port: %3$d}]
+              tls:
+                enabled: true
+                verification:
+                  serverName: localhost
+                  caCert: {file: %5$s/ca.crt}
+                  clientCert: {file: %5$s/client.crt}
+                  clientKey: {file: %5$s/client.key}
+            ---
+            type: MeshExternalService
+            name: mes-https
+            mesh: default
+            spec:
+              match: {type: HostnameGenerator, port: 80, protocol: http}
+              endpoints: [{address: 127.0.0.1, port: %4$d}]
+              tls:
+                enabled: true
+                verification:
+                  serverName: localhost
+                  caCert: {file: %5$s/ca.crt}
+            """;
+
+    @Test
+    void theEgressOriginatesMtlsAndHttpsForTheSidecar() throws Exception {
+        Path certs = SallyportProcess.root().resolve("config-examples/certs");
+        // An mTLS server that requires a client certificate from the example CA (s_server -rev: lines reversed).
+        OpensslServer mtls = OpensslServer.startOn(certs.resolve("server.crt"), certs.resolve("server.key"),
+                FreePorts.tcp(), List.of("-Verify", "1", "-verify_return_error", "-CAfile", certs.resolve("ca.crt").toString()), 1);
+        assertThat(mtls).as("openssl s_server (mTLS)").isNotNull();
+        closing.add(mtls);
+        // An HTTPS origin: openssl's status page.
+        int httpsPort = FreePorts.tcp();
+        Process https = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + httpsPort,
+                "-cert", certs.resolve("server.crt").toString(), "-key", certs.resolve("server.key").toString(),
+                "-www", "-quiet").redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
+        closing.add(https::destroy);
+
+        Path ca = dir.resolve("mesh-ca");
+        ca("init", "--out", ca.toString(), "--mesh", "default");
+        ca("issue", "--ca", ca.toString(), "--spiffe-id", "spiffe://default/zone-egress", "--out", dir.resolve("egress").toString());
+        ca("issue", "--ca", ca.toString(), "--spiffe-id", "spiffe://default/web", "--out", dir.resolve("web").toString());
+
+        int egressPort = FreePorts.tcp();
+        int egressAdmin = FreePorts.tcp();
+        String shared = ORIGINATED.formatted(egressPort, egressAdmin, mtls.port(), httpsPort, certs);
+        Path egressConf = Files.createDirectories(dir.resolve("conf-egress"));
+        Files.writeString(egressConf.resolve("egress.yaml"), shared);
+        int webAdmin = FreePorts.tcp(), webMtls = FreePorts.tcp(), webHttps = FreePorts.tcp();
+        Path webConf = Files.createDirectories(dir.resolve("conf-web"));
+        Files.writeString(webConf.resolve("web.yaml"), shared + """
+                ---
+                type: Dataplane
+                name: web
+                mesh: default
+                networking:
+                  address: 127.0.0.1
+                  admin: {port: %d}
+                  outbound:
+                    - {port: %d, backendRef: {kind: MeshExternalService, name: mes-mtls}}
+                    - {port: %d, backendRef: {kind: MeshExternalService, name: mes-https}}
+                """.formatted(webAdmin, webMtls, webHttps));
+        SallyportProcess egress = proxy(egressConf, "egress", dir.resolve("egress"), egressAdmin);
+        proxy(webConf, "dataplane", dir.resolve("web"), webAdmin, "--dns-enabled=false");
+
+        // mTLS: the origin saw the MeshExternalService's client certificate, not the caller's mesh identity.
+        assertThat(shell("echo 'echo this' | nc -q 3 127.0.0.1 " + webMtls)).isEqualTo("siht ohce\n");
+        List<String> seen = mtls.awaitOutput();
+        assertThat(OpensslServer.peerSubject(seen)).as("client certificate; server log %s", seen)
+                .contains("CN=sallyport-example-client");
+        assertThat(OpensslServer.sniSeen(seen)).isEqualTo("localhost");
+
+        // HTTPS: plain HTTP from the application, TLS to the origin.
+        assertThat(shell("curl -s -m 10 -w 'CODE %{http_code}' http://127.0.0.1:" + webHttps + "/"))
+                .contains("Cipher").contains("CODE 200");
+
+        // The egress originated both TLS sessions: its upstream handshakes, and the request it read in clear
+        // inside the mesh tunnel, logged with the caller; the sidecar made only its mesh handshake per service.
+        AdminClient egressAdminClient = new AdminClient(egressAdmin);
+        egressAdminClient.awaitBody("/stats/prometheus",
+                b -> b.contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-mtls\"} 1")
+                        && b.contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-https\"} 1"), READY);
+        awaitStdout(egress, "\"GET / HTTP/1.1\" 200 ", "\"spiffe://default/web\" \"mes-https\"");
+        String sidecarStats = new AdminClient(webAdmin).awaitBody("/stats/prometheus",
+                b -> b.contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-https\"} 1"), READY);
+        assertThat(sidecarStats).contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-mtls\"} 1");
+    }
+
+    /** Waits (bounded) for a line of {@code p}'s stdout containing all of {@code parts}. */
+    private static void awaitStdout(SallyportProcess p, String... parts) throws InterruptedException {
+        long deadline = System.nanoTime() + READY.toNanos();
+        while (p.stdout().lines().noneMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains))) {
+            assertThat(System.nanoTime()).as("a line with %s; stdout:%n%s", List.of(parts), p.stdout())
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -210,7 +210,7 @@ public final class EgressListener implements DataPlaneComponent {
             for (java.util.List<String> alpn : java.util.List.of(java.util.List.of("h2"), java.util.List.of("http/1.1"))) {
                 UpstreamTls.factory().get(spec.withAlpn(alpn));
             }
-            tls = new MesHttpTls(spec, UpstreamTls.factory());
+            tls = new MesHttpTls(spec, UpstreamTls.factory(), mes.name(), stats);
         }
         return new HttpCluster(mes.name(), UpstreamHttpProtocol.of(mes.match().protocol()),
                 new ClusterUpstreamChannelSource(cluster, transport, resolver, tls),
