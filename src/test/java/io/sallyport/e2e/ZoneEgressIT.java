@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS), and a unix socket echo. A second sidecar with another identity is denied by a
  * MeshTrafficPermission; a Kuma-style client ({@code openssl s_client} with the mesh certificate, the Kuma
  * SNI and ALPN {@code kuma}) gets through; foreign and SAN-less certificates do not; the egress
- * certificate is rotated under a live stream.
+ * certificate is rotated under a live stream. Separately: an mTLS server ({@code openssl s_server -Verify 1})
+ * and an HTTPS origin ({@code openssl s_server -www}) reached from the application through sidecar and
+ * egress, the egress originating the TLS with the service's client certificate; and a sidecar or egress
+ * without its mesh identity refused as an argument error (exit 1).
  */
 class ZoneEgressIT {
 
