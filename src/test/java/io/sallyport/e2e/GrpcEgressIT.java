@@ -72,7 +72,8 @@ class GrpcEgressIT {
                 .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
     }
 
-    private static ServerServiceDefinition service() {
+    /** A {@code test.Echo} service: Unary echoes, Count streams five messages, Fail answers NOT_FOUND with trailers. */
+    static ServerServiceDefinition service() {
         return ServerServiceDefinition.builder("test.Echo")
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((req, obs) -> {
                     obs.onNext(("echo " + new String(req, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
@@ -96,7 +97,8 @@ class GrpcEgressIT {
         return SallyportProcess.root().resolve("config-examples/certs").resolve(name);
     }
 
-    private static void exerciseThrough(ManagedChannel ch) {
+    /** Asserts a unary, a server-streaming and a failing call through {@code ch}. */
+    static void exerciseThrough(ManagedChannel ch) {
         CallOptions deadline = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
         byte[] reply = ClientCalls.blockingUnaryCall(ch, UNARY, deadline, "hi".getBytes(StandardCharsets.UTF_8));
         assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("echo hi");

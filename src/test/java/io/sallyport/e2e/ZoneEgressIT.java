@@ -2,12 +2,18 @@ package io.sallyport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.sallyport.egress.sni.KumaSni;
 import io.sallyport.testing.EchoServer;
 import io.sallyport.testing.OpensslServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SNI and ALPN {@code kuma}) gets through; foreign and SAN-less certificates do not; the egress
  * certificate is rotated under a live stream. Separately: an mTLS server ({@code openssl s_server -Verify 1})
  * and an HTTPS origin ({@code openssl s_server -www}) reached from the application through sidecar and
- * egress, the egress originating the TLS with the service's client certificate; and a sidecar or egress
+ * egress, the egress originating the TLS with the service's client certificate; a grpc-java TLS server reached
+ * by a grpc-java client in h2c through sidecar and egress (the egress originating the TLS); and a sidecar or egress
  * without its mesh identity refused as an argument error (exit 1).
  */
 class ZoneEgressIT {
@@ -364,6 +371,90 @@ class ZoneEgressIT {
         String sidecarStats = new AdminClient(webAdmin).awaitBody("/stats/prometheus",
                 b -> b.contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-https\"} 1"), READY);
         assertThat(sidecarStats).contains("envoy_cluster_ssl_handshake{envoy_cluster_name=\"mes-mtls\"} 1");
+    }
+
+    private static final String GRPCS = """
+            type: Mesh
+            name: default
+            mtls:
+              enabledBackend: ca-1
+              backends:
+                - name: ca-1
+                  type: builtin
+            routing:
+              zoneEgress: true
+            ---
+            type: ZoneEgress
+            name: egress
+            networking:
+              address: 127.0.0.1
+              port: %1$d
+              admin:
+                port: %2$d
+            ---
+            type: MeshExternalService
+            name: mes-grpcs
+            mesh: default
+            spec:
+              match: {type: HostnameGenerator, port: 443, protocol: grpc}
+              endpoints: [{address: 127.0.0.1, port: %3$d}]
+              tls:
+                enabled: true
+                verification:
+                  serverName: localhost
+                  caCert: {file: %4$s/ca.crt}
+            """;
+
+    @Test
+    void theEgressOriginatesTlsForGrpcFromTheSidecar() throws Exception {
+        Path certs = SallyportProcess.root().resolve("config-examples/certs");
+        // A grpc-java server with the example certificate (ALPN h2).
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
+                        TlsServerCredentials.create(certs.resolve("server.crt").toFile(), certs.resolve("server.key").toFile()))
+                .addService(GrpcEgressIT.service()).build().start();
+        closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+
+        Path ca = dir.resolve("mesh-ca");
+        ca("init", "--out", ca.toString(), "--mesh", "default");
+        ca("issue", "--ca", ca.toString(), "--spiffe-id", "spiffe://default/zone-egress", "--out", dir.resolve("egress").toString());
+        ca("issue", "--ca", ca.toString(), "--spiffe-id", "spiffe://default/web", "--out", dir.resolve("web").toString());
+
+        int egressPort = FreePorts.tcp();
+        int egressAdmin = FreePorts.tcp();
+        String shared = GRPCS.formatted(egressPort, egressAdmin, server.getPort(), certs);
+        Path egressConf = Files.createDirectories(dir.resolve("conf-egress"));
+        Files.writeString(egressConf.resolve("egress.yaml"), shared);
+        int webAdmin = FreePorts.tcp(), webGrpc = FreePorts.tcp();
+        Path webConf = Files.createDirectories(dir.resolve("conf-web"));
+        Files.writeString(webConf.resolve("web.yaml"), shared + """
+                ---
+                type: Dataplane
+                name: web
+                mesh: default
+                networking:
+                  address: 127.0.0.1
+                  admin: {port: %d}
+                  outbound:
+                    - {port: %d, backendRef: {kind: MeshExternalService, name: mes-grpcs}}
+                """.formatted(webAdmin, webGrpc));
+        SallyportProcess egress = proxy(egressConf, "egress", dir.resolve("egress"), egressAdmin);
+        proxy(webConf, "dataplane", dir.resolve("web"), webAdmin, "--dns-enabled=false");
+
+        // The application: grpc-java in plaintext h2c to the sidecar's outbound; unary, server-streaming, and
+        // an error status with trailers from the origin, unchanged.
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", webGrpc).usePlaintext().build();
+        try {
+            GrpcEgressIT.exerciseThrough(ch);
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+
+        // The egress originated the TLS to the gRPC server, and logged each call with the caller's identity.
+        new AdminClient(egressAdmin).awaitBody("/stats/prometheus", b -> java.util.regex.Pattern
+                .compile("envoy_cluster_ssl_handshake\\{envoy_cluster_name=\"mes-grpcs\"} [1-9]").matcher(b).find(), READY);
+        awaitStdout(egress, "\"POST /test.Echo/Unary HTTP/2\" 200 ", "\"spiffe://default/web\" \"mes-grpcs\"");
+        awaitStdout(egress, "\"POST /test.Echo/Count HTTP/2\" 200 ", "\"spiffe://default/web\" \"mes-grpcs\"");
+        awaitStdout(egress, "\"POST /test.Echo/Fail HTTP/2\" 200 ", "\"spiffe://default/web\" \"mes-grpcs\"");
     }
 
     /** Waits (bounded) for a line of {@code p}'s stdout containing all of {@code parts}. */
