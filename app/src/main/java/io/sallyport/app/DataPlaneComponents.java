@@ -11,6 +11,7 @@ import io.sallyport.core.runtime.ProxyType;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.listeners.ListenerManager;
 import io.sallyport.listeners.dns.DnsResponder;
+import io.sallyport.listeners.tls.UpstreamTlsInitializers;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class DataPlaneComponents {
         AccessLogFormat format = ctx.settings().accessLogFormat() == ServerSettings.AccessLogFormat.JSON
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
         ListenerManager manager = ListenerManager.standalone(ctx.stats(), AccessLog.stdout(format),
-                ctx.settings().drainTimeout(), null);
+                ctx.settings().drainTimeout(), UpstreamTlsInitializers.shared(ctx.stats()));
         // What is really bound (VIPs that could not be bound are absent; port 0 shows the chosen port).
         ctx.adminRoutes().register(HttpMethod.GET, "/listeners", req -> {
             Map<String, InetSocketAddress> bound = manager.listeners();

@@ -40,7 +40,17 @@ public final class UpstreamTlsSpecs {
         if (tls == null || !tls.enabled()) {
             return new Resolution(UpstreamTlsSpec.DISABLED, List.of());
         }
-        TlsMaterial material = TlsMaterial.read(mes, config);
+        return resolve(tls, TlsMaterial.read(mes, config));
+    }
+
+    /**
+     * Builds the spec from {@code tls} and its already-read {@code material} (as the snapshot compiler
+     * keeps it in the cluster spec); reads nothing.
+     */
+    public static Resolution resolve(Tls tls, TlsMaterial material) {
+        if (tls == null || !tls.enabled()) {
+            return new Resolution(UpstreamTlsSpec.DISABLED, List.of());
+        }
         if (!material.ok()) {
             return new Resolution(null, material.errors());
         }

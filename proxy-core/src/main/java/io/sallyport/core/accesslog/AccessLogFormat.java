@@ -9,7 +9,14 @@ import java.time.format.DateTimeFormatter;
  * <pre>
  * [2026-11-21T23:50:00.310Z] "- - -" 0 UF 0 0 5001 - "-" "-" "-" "-" "127.0.0.1:4242"
  * </pre>
- * {@link #JSON} has one object per line with Envoy's operator names in snake case.
+ * When the upstream transport could not be set up (a refused TLS certificate), its reason (Envoy's
+ * {@code %UPSTREAM_TRANSPORT_FAILURE_REASON%}) follows the flags as one more token, which Envoy's default
+ * format has no place for:
+ * <pre>
+ * [2026-11-21T23:50:00.310Z] "- - -" 0 UF san_mismatch 0 0 12 - "-" "-" "-" "-" "-"
+ * </pre>
+ * {@link #JSON} has one object per line with Envoy's operator names in snake case
+ * ({@code upstream_transport_failure_reason} is {@code null} when there is none).
  */
 public enum AccessLogFormat {
     ENVOY, JSON;
@@ -22,7 +29,9 @@ public enum AccessLogFormat {
     }
 
     private static String envoy(TcpAccessLogEntry e) {
+        String reason = e.upstreamTransportFailureReason();
         return "[" + START_TIME.format(e.startTime()) + "] \"- - -\" 0 " + e.flagsString() + " "
+                + (reason == null ? "" : reason + " ")
                 + e.bytesReceived() + " " + e.bytesSent() + " " + e.durationMillis() + " - \"-\" \"-\" \"-\" \"-\" \""
                 + (e.upstreamHost() == null ? "-" : e.upstreamHost()) + "\"";
     }
@@ -36,6 +45,7 @@ public enum AccessLogFormat {
         sb.append("\"bytes_sent\":").append(e.bytesSent()).append(',');
         sb.append("\"duration\":").append(e.durationMillis()).append(',');
         field(sb, "upstream_host", e.upstreamHost()).append(',');
+        field(sb, "upstream_transport_failure_reason", e.upstreamTransportFailureReason()).append(',');
         field(sb, "upstream_cluster", e.upstreamCluster()).append(',');
         field(sb, "downstream_remote_address", e.downstreamRemoteAddress()).append(',');
         field(sb, "downstream_local_address", e.downstreamLocalAddress()).append(',');

@@ -10,15 +10,26 @@ import java.util.Set;
  * @param bytesReceived bytes read from the downstream client
  * @param bytesSent     bytes written to the downstream client
  * @param upstreamHost  the upstream address used, {@code null} when none was connected
+ * @param upstreamTransportFailureReason why the upstream transport (TLS) could not be set up, e.g.
+ *                      {@code san_mismatch}, as Envoy's {@code %UPSTREAM_TRANSPORT_FAILURE_REASON%};
+ *                      {@code null} when none
  */
 public record TcpAccessLogEntry(
         Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived, long bytesSent,
         String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
-        String listener) {
+        String listener, String upstreamTransportFailureReason) {
 
     public TcpAccessLogEntry {
         Objects.requireNonNull(startTime, "startTime");
         flags = Set.copyOf(flags);
+    }
+
+    /** An entry without a transport failure reason. */
+    public TcpAccessLogEntry(Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived,
+                             long bytesSent, String upstreamHost, String upstreamCluster,
+                             String downstreamRemoteAddress, String downstreamLocalAddress, String listener) {
+        this(startTime, durationMillis, flags, bytesReceived, bytesSent, upstreamHost, upstreamCluster,
+                downstreamRemoteAddress, downstreamLocalAddress, listener, null);
     }
 
     /** {@code -} when there is no flag, else the codes joined by commas in Envoy's order. */

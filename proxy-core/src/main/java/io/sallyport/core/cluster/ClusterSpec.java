@@ -1,6 +1,7 @@
 package io.sallyport.core.cluster;
 
 import io.sallyport.core.config.MeshExternalService;
+import io.sallyport.core.pem.TlsMaterial;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -13,10 +14,12 @@ import java.util.Objects;
  * interchangeable, so a reload that does not change a cluster keeps its runtime state.
  *
  * @param idleTimeout {@link Duration#ZERO} for none
+ * @param tlsMaterial the PEM material {@code tls} refers to, read when the config was compiled (compared by
+ *                    content, so a changed certificate file makes a different spec); {@code null} without TLS
  */
 public record ClusterSpec(
         String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout, Duration idleTimeout,
-        int maxConnectAttempts, MeshExternalService.Tls tls) {
+        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -35,6 +38,12 @@ public record ClusterSpec(
         if (maxConnectAttempts < 1) {
             throw new IllegalArgumentException("maxConnectAttempts must be at least 1: " + maxConnectAttempts);
         }
+    }
+
+    /** A spec without resolved TLS material (plain clusters, tests). */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null);
     }
 
     /** True when the cluster originates TLS to its endpoints. */

@@ -77,6 +77,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 session.flag(ResponseFlag.DC);
             } else if (f.cause() instanceof UpstreamConnectException e) {
                 session.flag(e.flag());
+                session.transportFailureReason(e.transportFailureReason());
             } else {
                 session.flag(ResponseFlag.UF);
             }

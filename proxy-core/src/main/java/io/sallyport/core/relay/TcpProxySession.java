@@ -28,6 +28,7 @@ public final class TcpProxySession {
     private final long startNanos = System.nanoTime();
     private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
     private UpstreamConnection upstream;
+    private String transportFailureReason;
     private boolean connecting;
     private boolean downstreamClosed;
     private boolean upstreamClosed;
@@ -50,6 +51,11 @@ public final class TcpProxySession {
 
     void flag(ResponseFlag flag) {
         flags.add(flag);
+    }
+
+    /** Why the upstream transport (TLS) failed, for the access log; {@code null} for none. */
+    void transportFailureReason(String reason) {
+        transportFailureReason = reason;
     }
 
     void connecting(boolean value) {
@@ -100,7 +106,8 @@ public final class TcpProxySession {
         accessLog.log(new TcpAccessLogEntry(startTime, millis, flags, bytesReceived, bytesSent,
                 upstream == null ? null : upstream.address().describe(),
                 target.cluster() == null ? null : target.cluster().name(),
-                describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName()));
+                describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName(),
+                transportFailureReason));
     }
 
     private static String describe(SocketAddress a) {

@@ -25,7 +25,8 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <h3>Half-close</h3>
  * With {@code ALLOW_HALF_CLOSURE}, end of input on this channel shuts the peer's output down once what
- * was written before has been flushed (after TLS close_notify when the peer speaks TLS). A channel whose
+ * was written before has been flushed (after TLS close_notify when the peer speaks TLS: through the
+ * peer's {@link OutputCloser} when it has one, else its {@code SslHandler}). A channel whose
  * input and output are both shut down is closed.
  *
  * <h3>Reference counting and closing</h3>
@@ -131,8 +132,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
                 peer.close();
                 return;
             }
-            SslHandler ssl = peer.pipeline().get(SslHandler.class);
-            if (ssl != null) {
+            OutputCloser closer = peer.pipeline().get(OutputCloser.class);
+            SslHandler ssl = closer == null ? peer.pipeline().get(SslHandler.class) : null;
+            if (closer != null) {
+                closer.closeOutput().addListener(c -> shutdownOutput(duplex));
+            } else if (ssl != null) {
                 ssl.closeOutbound().addListener(c -> shutdownOutput(duplex));
             } else {
                 shutdownOutput(duplex);

@@ -12,6 +12,7 @@ import io.sallyport.core.config.MeshExternalService;
 import io.sallyport.core.config.MeshTimeout;
 import io.sallyport.core.config.ZoneEgress;
 import io.sallyport.core.hostname.HostnameTable;
+import io.sallyport.core.pem.TlsMaterial;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -29,7 +30,8 @@ import java.util.TreeMap;
  * compiling (they need the whole config: generated hostnames, VIPs) are returned, not thrown.
  *
  * <p>What it builds: one {@link ClusterSpec} per MeshExternalService (endpoints by priority level, the
- * connect and idle timeouts of the MeshTimeouts that target it or its Mesh, the TLS spec); in sidecar
+ * connect and idle timeouts of the MeshTimeouts that target it or its Mesh, the TLS settings and the PEM
+ * material they name, read here); in sidecar
  * mode one {@link ListenerSpec} per {@code Dataplane.networking.outbound[]} entry and one per
  * MeshExternalService that has a VIP, bound on {@code VIP:match.port}. VIPs and hostnames come from the
  * {@link HostnameTable} (HostnameGenerator templates, VIPs from {@link RuntimeOptions#vipCidr()},
@@ -121,8 +123,17 @@ public final class SnapshotCompiler {
         Duration connect = t.connectionTimeout() == null || t.connectionTimeout().isZero()
                 ? ClusterSpec.DEFAULT_CONNECT_TIMEOUT : t.connectionTimeout();
         Duration idle = t.idleTimeout() == null ? ClusterSpec.DEFAULT_IDLE_TIMEOUT : t.idleTimeout();
+        TlsMaterial material = null;
+        if (mes.tls() != null && mes.tls().enabled()) {
+            // Read here, on the reload thread, so that connections never touch files.
+            material = TlsMaterial.read(mes, config);
+            if (!material.ok()) {
+                errors.addAll(material.errors());
+                return null;
+            }
+        }
         return new ClusterSpec(mes.name(), mes.meta().mesh(), levels, connect, idle,
-                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls());
+                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls(), material);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sallyport.core.upstream;
 
 import io.sallyport.core.accesslog.ResponseFlag;
+import io.sallyport.core.cluster.UpstreamTransportException;
 
 /**
  * Why no upstream connection could be made: {@link ResponseFlag#UH} when there was nothing to connect
@@ -18,5 +19,14 @@ public final class UpstreamConnectException extends Exception {
 
     public ResponseFlag flag() {
         return flag;
+    }
+
+    /**
+     * The transport failure reason of the last attempt (e.g. {@code unknown_ca} for a refused TLS
+     * certificate), as Envoy's {@code %UPSTREAM_TRANSPORT_FAILURE_REASON%}; {@code null} when none.
+     */
+    public String transportFailureReason() {
+        UpstreamTransportException t = UpstreamTransportException.find(getCause());
+        return t == null ? null : t.reason();
     }
 }

@@ -18,6 +18,7 @@ import io.sallyport.core.cluster.EndpointAddress;
 import io.sallyport.core.cluster.EndpointResolver;
 import io.sallyport.core.cluster.EndpointSelector;
 import io.sallyport.core.cluster.UpstreamChannelInitializer;
+import io.sallyport.core.cluster.UpstreamTransportException;
 import io.sallyport.core.transport.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens upstream connections for a cluster on a given event loop (the downstream channel's, so the relay
  * needs no locks). Endpoints are tried in the order of the cluster's {@link EndpointSelector} plan; a
- * failed or timed-out connect moves on to the next one, up to the cluster's attempt bound. Unix
+ * failed or timed-out connect moves on to the next one, up to the cluster's attempt bound, except after a
+ * non-retryable {@link UpstreamTransportException} from the channel initializer (a refused server
+ * certificate), which ends the connect at once. Unix
  * endpoints use domain socket channels of the same transport.
  *
  * <p>Counts, per cluster: {@code upstream_cx_total} for every connect attempt,
@@ -230,7 +233,7 @@ public final class UpstreamConnector {
             try {
                 initialized = init.initialize(ch, address);
             } catch (RuntimeException e) {
-                initFailed(ch, e);
+                initFailed(ch, address, e);
                 return;
             }
             if (initialized.isDone()) {
@@ -257,16 +260,24 @@ public final class UpstreamConnector {
             if (initialized.isSuccess()) {
                 ready(ch, address);
             } else {
-                initFailed(ch, initialized.isCancelled()
+                initFailed(ch, address, initialized.isCancelled()
                         ? new ConnectTimeoutException("upstream initialization timed out: " + address.describe())
                         : initialized.cause());
             }
         }
 
-        private void initFailed(Channel ch, Throwable cause) {
+        private void initFailed(Channel ch, EndpointAddress address, Throwable cause) {
             stats.connectFail().increment();
             lastFailure = cause;
             ch.close();
+            UpstreamTransportException transport = UpstreamTransportException.find(cause);
+            if (transport != null && !transport.retryable()) {
+                // The endpoint answered and was refused (e.g. its certificate): another one is no better.
+                promise.tryFailure(new UpstreamConnectException(ResponseFlag.UF,
+                        "upstream " + address.describe() + " of cluster " + cluster.name() + " refused: "
+                                + transport.getMessage(), cause));
+                return;
+            }
             next();
         }
 

@@ -29,10 +29,20 @@ class AccessLogFormatTest {
     }
 
     @Test
+    void transportFailureReasonFollowsTheFlags() {
+        TcpAccessLogEntry e = new TcpAccessLogEntry(ENTRY.startTime(), 12, Set.of(ResponseFlag.UF), 0, 0, null,
+                "mes-tls", null, null, null, "san_mismatch");
+        assertThat(AccessLogFormat.ENVOY.format(e))
+                .isEqualTo("[2026-11-21T23:50:00.310Z] \"- - -\" 0 UF san_mismatch 0 0 12 - \"-\" \"-\" \"-\" \"-\" \"-\"");
+        assertThat(AccessLogFormat.JSON.format(e)).contains("\"upstream_transport_failure_reason\":\"san_mismatch\"");
+    }
+
+    @Test
     void jsonHasOneObjectPerLine() {
         assertThat(AccessLogFormat.JSON.format(ENTRY)).isEqualTo("{\"start_time\":\"2026-11-21T23:50:00.310Z\","
                 + "\"protocol\":null,\"response_code\":0,\"response_flags\":\"UF\",\"bytes_received\":12,"
-                + "\"bytes_sent\":0,\"duration\":5001,\"upstream_host\":null,\"upstream_cluster\":\"mes-tcp\","
+                + "\"bytes_sent\":0,\"duration\":5001,\"upstream_host\":null,\"upstream_transport_failure_reason\":null,"
+                + "\"upstream_cluster\":\"mes-tcp\","
                 + "\"downstream_remote_address\":\"127.0.0.1:50000\",\"downstream_local_address\":\"127.0.0.1:4242\","
                 + "\"listener\":\"outbound:127.0.0.1:4242\"}");
     }

@@ -117,4 +117,34 @@ class SnapshotCompilerTest {
                 "test:Dataplane/app:0: Dataplane/app: spec.networking.outbound[2].backendRef.name: "
                         + "MeshExternalService missing does not exist");
     }
+
+    @Test
+    void tlsMaterialIsReadWhenCompilingAndComparedByContent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.sallyport.testing.TestCertificates.Issued ca = io.sallyport.testing.TestCertificates.builder("ca").ca().build();
+        io.sallyport.testing.TestCertificates.Issued other =
+                io.sallyport.testing.TestCertificates.builder("other ca").ca().build();
+        java.nio.file.Path file = ca.writeCertificate(dir, "ca.pem");
+        io.sallyport.core.config.MeshExternalService.Tls tls = new io.sallyport.core.config.MeshExternalService.Tls(
+                true, null, false, new io.sallyport.core.config.MeshExternalService.Verification(null, null, List.of(),
+                        new io.sallyport.core.config.DataSource.FileRef(file.toString()), null, null));
+        io.sallyport.core.config.MeshExternalService service = new io.sallyport.core.config.MeshExternalService(
+                TestResources.meta("MeshExternalService", "mes-tls"),
+                new io.sallyport.core.config.MeshExternalService.Match("HostnameGenerator", 443, null),
+                List.of(endpoint("api.example.com", 443)), tls, null);
+
+        ClusterSpec first = ok(service).clusters().get("mes-tls");
+        assertThat(first.tlsMaterial()).isNotNull();
+        assertThat(new String(first.tlsMaterial().caCert(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(ca.certificatePem());
+        assertThat(ok(service).clusters().get("mes-tls")).isEqualTo(first);
+
+        other.writeCertificate(dir, "ca.pem");
+        assertThat(ok(service).clusters().get("mes-tls")).as("a changed CA file is a changed cluster").isNotEqualTo(first);
+
+        java.nio.file.Files.delete(file);
+        SnapshotCompiler.Result broken = compile(RuntimeOptions.defaults(), service);
+        assertThat(broken.ok()).isFalse();
+        assertThat(broken.errors()).anySatisfy(e -> assertThat(e.toString()).contains("caCert"));
+    }
 }

@@ -142,6 +142,39 @@ class UpstreamConnectorTest {
     }
 
     @Test
+    void aNonRetryableTransportFailureEndsTheConnectWithItsReason() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        UpstreamChannelInitializer refusing = (ch, target) -> {
+            calls.incrementAndGet();
+            return ch.eventLoop().newFailedFuture(new io.sallyport.core.cluster.UpstreamTransportException(
+                    "san_mismatch", false, "test: certificate refused", null));
+        };
+        UpstreamChannelInitializer retryable = (ch, target) -> calls.getAndIncrement() == 0
+                ? ch.eventLoop().newFailedFuture(new io.sallyport.core.cluster.UpstreamTransportException(
+                        "version", true, "test: no common version", null))
+                : ch.eventLoop().newSucceededFuture(null);
+        try (EndpointResolver resolver = EndpointResolver.system(TRANSPORT)) {
+            UpstreamConnector connector = new UpstreamConnector(TRANSPORT, resolver);
+            Cluster refused = cluster("mes-refused", refusing, echoEndpoint(), echoEndpoint());
+
+            Future<UpstreamConnection> f = connector.connect(refused, group.next()).await();
+
+            assertThat(f.cause()).isInstanceOf(UpstreamConnectException.class);
+            UpstreamConnectException e = (UpstreamConnectException) f.cause();
+            assertThat(e.flag()).isEqualTo(ResponseFlag.UF);
+            assertThat(e.transportFailureReason()).isEqualTo("san_mismatch");
+            assertThat(calls.get()).as("the second endpoint is not tried").isEqualTo(1);
+            assertThat(refused.stats().cxTotal().get()).isEqualTo(1);
+
+            calls.set(0);
+            Cluster retried = cluster("mes-retried", retryable, echoEndpoint(), echoEndpoint());
+            UpstreamConnection conn = connector.connect(retried, group.next()).get(10, TimeUnit.SECONDS);
+            conn.channel().close().sync();
+            assertThat(calls.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void endpointAddressKeepsTheDnsNameForTls() throws Exception {
         try (EndpointResolver resolver = EndpointResolver.system(TRANSPORT)) {
             UpstreamConnector connector = new UpstreamConnector(TRANSPORT, resolver);
