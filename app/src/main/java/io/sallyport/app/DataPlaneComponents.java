@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.accesslog.AccessLogFormat;
 import io.sallyport.core.admin.AdminResponse;
+import io.sallyport.core.http.StdoutHttpAccessLog;
 import io.sallyport.core.runtime.DataPlaneComponent;
 import io.sallyport.core.runtime.ProxyType;
 import io.sallyport.core.runtime.Snapshot;
@@ -34,8 +35,10 @@ public final class DataPlaneComponents {
     static DataPlaneComponent listeners(ComponentContext ctx) {
         AccessLogFormat format = ctx.settings().accessLogFormat() == ServerSettings.AccessLogFormat.JSON
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
+        // HTTP requests are logged in the same format choice (Envoy's default line or JSON).
         ListenerManager manager = ListenerManager.standalone(ctx.stats(), AccessLog.stdout(format),
-                ctx.settings().drainTimeout(), UpstreamTlsInitializers.shared(ctx.stats()));
+                ctx.settings().drainTimeout(), UpstreamTlsInitializers.shared(ctx.stats()),
+                new StdoutHttpAccessLog(format == AccessLogFormat.JSON));
         // What is really bound (VIPs that could not be bound are absent; port 0 shows the chosen port).
         ctx.adminRoutes().register(HttpMethod.GET, "/listeners", req -> {
             Map<String, InetSocketAddress> bound = manager.listeners();

@@ -10,6 +10,10 @@ import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.cluster.UpstreamChannelInitializer;
+import io.sallyport.core.http.HttpAccessLog;
+import io.sallyport.core.http.HttpConnectionManager;
+import io.sallyport.core.http.HttpDownstreamLimits;
+import io.sallyport.core.http.HttpRoute;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.relay.ListenerStats;
 import io.sallyport.core.relay.TcpProxyHandler;
@@ -19,6 +23,8 @@ import io.sallyport.core.runtime.ListenerSpec;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
+import io.sallyport.listeners.http.HttpClusters;
+import io.sallyport.listeners.http.HttpUpstreamTls;
 import io.sallyport.listeners.transparent.TransparentListener;
 import java.io.IOException;
 import java.net.BindException;
@@ -49,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * An outbound listener that cannot be bound fails the whole apply (nothing changes); a VIP that cannot
  * be bound (not local to this host) is logged once and skipped.
  *
- * <p>Only TCP relaying here: MeshExternalServices with {@code http}, {@code http2} or {@code grpc}
- * protocols are relayed as TCP too until the HTTP connection manager takes them over.
+ * <p>Listeners of MeshExternalServices with {@code http}, {@code http2} or {@code grpc} protocols run
+ * the {@link HttpConnectionManager} (one {@link io.sallyport.core.http.HttpCluster} per service and
+ * snapshot, see {@link HttpClusters}); the others relay TCP. A Mesh that forbids the access closes TCP
+ * connections unforwarded and answers HTTP requests {@code 403} (gRPC status 7).
  *
  * <p>The transparent listener ({@code Snapshot.transparent()}) is bound, moved and closed the same way
  * by a {@link TransparentListener}; its connections count towards draining like the others.
@@ -80,6 +88,9 @@ public final class ListenerManager implements DataPlaneComponent {
     /** What {@link #standalone} created and {@link #close} therefore shuts down; empty otherwise. */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final TransparentListener transparent;
+    private final HttpAccessLog httpAccessLog;
+    private final HttpClusters.Factory httpFactory;
+    private HttpClusters httpClusters = HttpClusters.EMPTY;
 
     /**
      * @param group                event loops for accepting and relaying (from {@code transport})
@@ -90,6 +101,19 @@ public final class ListenerManager implements DataPlaneComponent {
     public ListenerManager(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
                            AccessLog accessLog, Duration drainTimeout,
                            Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        this(group, transport, connector, stats, accessLog, drainTimeout, upstreamInitializers, HttpAccessLog.NONE);
+    }
+
+    /**
+     * @param httpAccessLog receives one entry per HTTP request of the http/http2/grpc listeners (the
+     *                      other constructor drops them)
+     */
+    public ListenerManager(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
+                           AccessLog accessLog, Duration drainTimeout,
+                           Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
+                           HttpAccessLog httpAccessLog) {
+        this.httpAccessLog = Objects.requireNonNull(httpAccessLog, "httpAccessLog");
+        this.httpFactory = HttpClusters.factory(transport, connector, stats, HttpUpstreamTls.shared(stats));
         this.group = Objects.requireNonNull(group, "group");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -97,7 +121,7 @@ public final class ListenerManager implements DataPlaneComponent {
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.upstreamInitializers = upstreamInitializers;
-        this.transparent = new TransparentListener(group, transport, connector, stats, accessLog,
+        this.transparent = new TransparentListener(group, transport, connector, stats, accessLog, httpAccessLog,
                 ch -> liveConnections.incrementAndGet(), ch -> ended(null, ch));
     }
 
@@ -108,13 +132,26 @@ public final class ListenerManager implements DataPlaneComponent {
      */
     public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
                                              Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        return standalone(stats, accessLog, drainTimeout, upstreamInitializers, HttpAccessLog.NONE);
+    }
+
+    /**
+     * As {@link #standalone(Stats, AccessLog, Duration, Function)}, with the HTTP requests' access log
+     * (closed by {@link #close} too when it is {@link AutoCloseable}).
+     */
+    public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
+                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
+                                             HttpAccessLog httpAccessLog) {
         Transport transport = Transport.platform();
         EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-io");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
         ListenerManager m = new ListenerManager(group, transport, new UpstreamConnector(transport, resolver), stats,
-                accessLog, drainTimeout, upstreamInitializers);
+                accessLog, drainTimeout, upstreamInitializers, httpAccessLog);
         m.owned.add(resolver);
+        if (httpAccessLog instanceof AutoCloseable c) {
+            m.owned.add(c);
+        }
         m.owned.add(accessLog);
         m.owned.add(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS));
         return m;
@@ -126,6 +163,7 @@ public final class ListenerManager implements DataPlaneComponent {
             throw new IllegalStateException("listener manager is draining or closed");
         }
         ClusterTable nextClusters = ClusterTable.build(next.clusters().values(), stats, upstreamInitializers, clusters);
+        HttpClusters nextHttp = HttpClusters.build(next.listeners(), nextClusters, httpClusters, httpFactory);
         Map<InetSocketAddress, ListenerSpec> wanted = new LinkedHashMap<>();
         for (ListenerSpec spec : next.listeners()) {
             wanted.put(spec.address(), spec);
@@ -137,6 +175,7 @@ public final class ListenerManager implements DataPlaneComponent {
                 continue;
             }
             BoundListener l = new BoundListener(spec, target(spec, nextClusters));
+            l.http(spec, nextHttp, httpAccessLog);
             ChannelFuture f = bind(l);
             if (f.isSuccess()) {
                 l.serverChannel = f.channel();
@@ -154,6 +193,7 @@ public final class ListenerManager implements DataPlaneComponent {
                 for (BoundListener a : added.values()) {
                     a.serverChannel.close().awaitUninterruptibly();
                 }
+                nextHttp.retireReplaced(httpClusters);
                 IOException e = new BindException("cannot bind " + spec.name() + " for MeshExternalService "
                         + spec.cluster() + ": " + f.cause().getMessage());
                 e.initCause(f.cause());
@@ -166,6 +206,7 @@ public final class ListenerManager implements DataPlaneComponent {
             for (BoundListener a : added.values()) {
                 a.serverChannel.close().awaitUninterruptibly();
             }
+            nextHttp.retireReplaced(httpClusters);
             throw e;
         }
         // Commit: retarget kept listeners, retire removed ones, install new ones.
@@ -176,6 +217,7 @@ public final class ListenerManager implements DataPlaneComponent {
             if (spec != null) {
                 e.getValue().spec = spec;
                 e.getValue().target = target(spec, nextClusters);
+                e.getValue().http(spec, nextHttp, httpAccessLog);
             } else {
                 it.remove();
                 retire(e.getValue());
@@ -183,6 +225,8 @@ public final class ListenerManager implements DataPlaneComponent {
         }
         bound.putAll(added);
         vipFailuresLogged.retainAll(wanted.keySet());
+        httpClusters.retireReplaced(nextHttp);
+        httpClusters = nextHttp;
     }
 
     private TcpProxyTarget target(ListenerSpec spec, ClusterTable table) {
@@ -211,7 +255,30 @@ public final class ListenerManager implements DataPlaneComponent {
     private void accepted(BoundListener l, Channel ch) {
         l.connections.add(ch);
         liveConnections.incrementAndGet();
+        HttpListener http = l.http;
+        if (http != null) {
+            acceptedHttp(l, http, ch);
+            return;
+        }
         ch.pipeline().addLast("tcp-proxy", new TcpProxyHandler(l.target, connector, accessLog, () -> ended(l, ch)));
+    }
+
+    /** An HTTP connection: the listener's connection manager, a hold on its cluster until the connection ends. */
+    private void acceptedHttp(BoundListener l, HttpListener http, Channel ch) {
+        ListenerStats ls = l.target.listenerStats();
+        ls.cxTotal().increment();
+        ls.cxActive().increment();
+        if (http.route().forbidden()) {
+            ls.forbidden().increment();
+        }
+        http.lease().retain();
+        ch.closeFuture().addListener(f -> {
+            ls.cxActive().decrement();
+            ls.cxDestroy().increment();
+            http.lease().release();
+            ended(l, ch);
+        });
+        ch.pipeline().addLast("http", http.manager());
     }
 
     private void ended(BoundListener l, Channel ch) {
@@ -278,6 +345,8 @@ public final class ListenerManager implements DataPlaneComponent {
             f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         transparent.close();
+        httpClusters.retireAll();
+        httpClusters = HttpClusters.EMPTY;
         bound.clear();
         retiring.clear();
         for (AutoCloseable c : owned) {
@@ -310,10 +379,16 @@ public final class ListenerManager implements DataPlaneComponent {
         return liveConnections.get();
     }
 
-    /** One bound socket; {@code spec} and {@code target} change on reload, read once per accept. */
+    /** The HTTP side of a listener as of one snapshot: its route, connection manager and cluster lease. */
+    private record HttpListener(HttpRoute route, HttpConnectionManager manager, HttpClusters.Lease lease) {
+    }
+
+    /** One bound socket; {@code spec}, {@code target} and {@code http} change on reload, read once per accept. */
     private static final class BoundListener {
         volatile ListenerSpec spec;
         volatile TcpProxyTarget target;
+        /** {@code null} for a TCP listener. */
+        volatile HttpListener http;
         Channel serverChannel;
         final Set<Channel> connections = ConcurrentHashMap.newKeySet();
 
@@ -324,6 +399,21 @@ public final class ListenerManager implements DataPlaneComponent {
 
         InetSocketAddress localAddress() {
             return (InetSocketAddress) serverChannel.localAddress();
+        }
+
+        /** Sets (or clears, for TCP) the HTTP side from the snapshot's HTTP clusters. */
+        void http(ListenerSpec spec, HttpClusters clusters, HttpAccessLog accessLog) {
+            HttpClusters.Lease lease = HttpClusters.isHttp(spec) ? clusters.get(spec.cluster()) : null;
+            if (lease == null) {
+                http = null;
+                return;
+            }
+            HttpRoute route = HttpRoute.to(lease.http());
+            if (spec.forbidden()) {
+                route = route.forbid();
+            }
+            http = new HttpListener(route, HttpConnectionManager.forRoute(route, accessLog,
+                    HttpDownstreamLimits.DEFAULTS.withIdleTimeout(lease.http().timeouts().idleTimeout())), lease);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.sallyport.listeners.transparent;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,6 +10,10 @@ import io.sallyport.core.cluster.Cluster;
 import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.Endpoint;
 import io.sallyport.core.cluster.PriorityLevel;
+import io.sallyport.core.http.HttpAccessLog;
+import io.sallyport.core.http.HttpConnectionManager;
+import io.sallyport.core.http.HttpDownstreamLimits;
+import io.sallyport.core.relay.ListenerStats;
 import io.sallyport.core.relay.TcpProxyHandler;
 import io.sallyport.core.relay.TcpProxyTarget;
 import io.sallyport.core.upstream.UpstreamConnector;
@@ -18,7 +21,6 @@ import io.sallyport.sni.sniff.SniffResult;
 import io.sallyport.sni.sniff.SniffedProtocol;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,8 +30,10 @@ import java.util.Locale;
  * matched name's own resolved addresses at the original port (never to the dialed IP, so a spoofed SNI
  * or {@code Host} opens no path to an arbitrary address); an {@code IP}/{@code CIDR} match connects to
  * the original destination; no match closes the connection without forwarding a byte ({@code NR},
- * {@code envoy_listener_no_filter_chain_match}, one access log line). An HTTP/1 request for an
- * unmatched host on a port that carries HTTP matches gets a {@code 503} naming the host first.
+ * {@code envoy_listener_no_filter_chain_match}, one access log line). An HTTP connection (HTTP/1 or
+ * h2c) on a port that carries http/http2/grpc matches goes to an {@link HttpConnectionManager} instead,
+ * which routes every request by its own {@code Host}/{@code :authority}; an unmatched host gets
+ * {@code 503} naming it.
  *
  * <p>Sits after the {@link io.sallyport.sni.sniff.ProtocolSniffHandler}; it holds back
  * {@code channelActive} and fires it at the {@code TcpProxyHandler} it installs, so the upstream
@@ -42,13 +46,15 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
     private final InetSocketAddress original;
     private final UpstreamConnector connector;
     private final AccessLog accessLog;
+    private final HttpAccessLog httpAccessLog;
     private final Runnable onEnd;
     private boolean decided;
     /** The client half-closed before the decision: the relay must still learn of it. */
     private boolean inputShutdown;
 
     PassthroughHandler(TransparentRouting routing, InetSocketAddress original, UpstreamConnector connector,
-                       AccessLog accessLog, Runnable onEnd) {
+                       AccessLog accessLog, HttpAccessLog httpAccessLog, Runnable onEnd) {
+        this.httpAccessLog = httpAccessLog;
         this.routing = routing;
         this.original = original;
         this.connector = connector;
@@ -77,6 +83,12 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
         String name = normalize(result.routingName());
         PassthroughRoute route = routing.passthrough().match(result.protocol(), original.getPort(),
                 original.getAddress().getAddress(), name);
+        boolean http = result.protocol() == SniffedProtocol.HTTP1 || result.protocol() == SniffedProtocol.HTTP2;
+        if (http && routing.passthrough().isHttpPort(original.getPort())
+                && (route == null || route.match() != null && route.match().protocol().isHttp())) {
+            installHttp(ctx, result.protocol());
+            return;
+        }
         if (route != null) {
             Endpoint endpoint = route.toDomain()
                     ? new Endpoint.DnsName(name, original.getPort())
@@ -84,10 +96,32 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
             install(ctx, target(routing, route, endpoint));
             return;
         }
-        if (result.protocol() == SniffedProtocol.HTTP1 && routing.passthrough().isHttpPort(original.getPort())) {
-            ctx.writeAndFlush(serviceUnavailable(ctx, name));
-        }
         install(ctx, routing.noMatch());
+    }
+
+    /**
+     * Replaces this handler with an {@link HttpConnectionManager} that routes every request by its host
+     * (an unmatched host gets {@code 503} naming it); the sniffed bytes reach it next.
+     */
+    private void installHttp(ChannelHandlerContext ctx, SniffedProtocol protocol) {
+        PassthroughHttpClusters clusters = routing.http();
+        ListenerStats ls = routing.listenerStats();
+        clusters.retain();
+        ls.cxTotal().increment();
+        ls.cxActive().increment();
+        ctx.channel().closeFuture().addListener(f -> {
+            ls.cxActive().decrement();
+            ls.cxDestroy().increment();
+            clusters.release();
+            onEnd.run();
+        });
+        HttpConnectionManager manager = new HttpConnectionManager(
+                authority -> clusters.route(protocol, original, authority), httpAccessLog, HttpDownstreamLimits.DEFAULTS);
+        ctx.pipeline().addAfter(ctx.name(), "http", manager);
+        if (inputShutdown) {
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+        ctx.pipeline().remove(this);
     }
 
     /** Replaces this handler with a {@link TcpProxyHandler} for {@code target} and starts it. */
@@ -139,27 +173,4 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
         return n.toLowerCase(Locale.ROOT);
     }
 
-    private static ByteBuf serviceUnavailable(ChannelHandlerContext ctx, String host) {
-        String body = "no MeshPassthrough match for domain " + (host == null ? "(none)" : sanitize(host)) + "\n";
-        byte[] bodyBytes = body.getBytes(StandardCharsets.US_ASCII);
-        String head = "HTTP/1.1 503 Service Unavailable\r\n"
-                + "content-type: text/plain\r\n"
-                + "content-length: " + bodyBytes.length + "\r\n"
-                + "connection: close\r\n\r\n";
-        ByteBuf out = ctx.alloc().buffer(head.length() + bodyBytes.length);
-        out.writeCharSequence(head, StandardCharsets.US_ASCII);
-        out.writeBytes(bodyBytes);
-        return out;
-    }
-
-    /** The host as the client sent it, limited to what a DNS name holds (it is echoed back). */
-    private static String sanitize(String host) {
-        StringBuilder b = new StringBuilder(Math.min(host.length(), 253));
-        for (int i = 0; i < host.length() && b.length() < 253; i++) {
-            char c = host.charAt(i);
-            b.append(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == ':'
-                    || c == '[' || c == ']' ? c : '?');
-        }
-        return b.toString();
-    }
 }

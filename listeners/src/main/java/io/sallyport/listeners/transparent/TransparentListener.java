@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.sallyport.core.accesslog.AccessLog;
+import io.sallyport.core.http.HttpAccessLog;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.config.MeshPassthrough;
 import io.sallyport.core.metrics.Stats;
@@ -68,6 +69,7 @@ public final class TransparentListener implements AutoCloseable {
     private final UpstreamConnector connector;
     private final Stats stats;
     private final AccessLog accessLog;
+    private final HttpAccessLog httpAccessLog;
     private final Consumer<Channel> onAccept;
     private final Consumer<Channel> onEnd;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
@@ -82,6 +84,14 @@ public final class TransparentListener implements AutoCloseable {
      */
     public TransparentListener(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
                                AccessLog accessLog, Consumer<Channel> onAccept, Consumer<Channel> onEnd) {
+        this(group, transport, connector, stats, accessLog, HttpAccessLog.NONE, onAccept, onEnd);
+    }
+
+    /** @param httpAccessLog one entry per request of MeshPassthrough HTTP connections */
+    public TransparentListener(EventLoopGroup group, Transport transport, UpstreamConnector connector, Stats stats,
+                               AccessLog accessLog, HttpAccessLog httpAccessLog, Consumer<Channel> onAccept,
+                               Consumer<Channel> onEnd) {
+        this.httpAccessLog = Objects.requireNonNull(httpAccessLog, "httpAccessLog");
         this.group = Objects.requireNonNull(group, "group");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -103,6 +113,7 @@ public final class TransparentListener implements AutoCloseable {
         TransparentSpec spec = snapshot.transparent();
         if (spec == null) {
             stopAccepting();
+            retire(routing);
             routing = null;
             return;
         }
@@ -115,7 +126,16 @@ public final class TransparentListener implements AutoCloseable {
             log.info("transparent listener {} on {} (MeshPassthrough {})", spec.name(), bound.localAddress(),
                     spec.passthrough().mode());
         }
+        TransparentRouting previous = routing;
         routing = next;
+        retire(previous);
+    }
+
+    /** The routing's HTTP passthrough clusters close once its last connection has ended. */
+    private static void retire(TransparentRouting r) {
+        if (r != null) {
+            r.http().release();
+        }
     }
 
     private TransparentRouting routing(TransparentSpec spec, Snapshot snapshot, ClusterTable clusters) {
@@ -125,9 +145,10 @@ public final class TransparentListener implements AutoCloseable {
                     clusters.get(l.cluster()), l.forbidden()));
         }
         ListenerStats listenerStats = ListenerStats.of(stats, spec.statsAddress());
-        return new TransparentRouting(spec, listenerStats, services,
-                PassthroughTable.compile(spec.passthrough(), stats),
-                new TcpProxyTarget(spec.name(), listenerStats, null, false));
+        PassthroughTable table = PassthroughTable.compile(spec.passthrough(), stats);
+        return new TransparentRouting(spec, listenerStats, services, table,
+                new TcpProxyTarget(spec.name(), listenerStats, null, false),
+                new PassthroughHttpClusters(table, spec.mesh(), listenerStats, transport, connector, stats));
     }
 
     /**
@@ -229,7 +250,7 @@ public final class TransparentListener implements AutoCloseable {
                     accessLog, ended));
         } else if (mode == MeshPassthrough.Mode.Matched) {
             p.addLast("sniff", new ProtocolSniffHandler());
-            p.addLast("passthrough", new PassthroughHandler(r, original, connector, accessLog, ended));
+            p.addLast("passthrough", new PassthroughHandler(r, original, connector, accessLog, httpAccessLog, ended));
         } else {
             p.addLast("tcp-proxy", new TcpProxyHandler(r.noMatch(), connector, accessLog, ended));
         }
@@ -287,6 +308,7 @@ public final class TransparentListener implements AutoCloseable {
         for (Channel c : connections) {
             c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        retire(routing);
         routing = null;
     }
 }

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param services the MeshExternalService targets by the destination that reaches them
  * @param noMatch  the target of refused connections (no cluster: closed unforwarded with {@code NR},
  *                 counted in {@code envoy_listener_no_filter_chain_match})
+ * @param http     the per-request routing of HTTP connections on passthrough HTTP ports
  */
 record TransparentRouting(TransparentSpec spec, ListenerStats listenerStats, Map<InetSocketAddress, TcpProxyTarget> services,
-                          PassthroughTable passthrough, TcpProxyTarget noMatch) {
+                          PassthroughTable passthrough, TcpProxyTarget noMatch, PassthroughHttpClusters http) {
 
     TransparentRouting {
         Objects.requireNonNull(spec, "spec");
@@ -26,6 +27,7 @@ record TransparentRouting(TransparentSpec spec, ListenerStats listenerStats, Map
         services = Map.copyOf(services);
         Objects.requireNonNull(passthrough, "passthrough");
         Objects.requireNonNull(noMatch, "noMatch");
+        Objects.requireNonNull(http, "http");
     }
 
     /** Connect timeout of passthrough clusters: Kuma's default. */

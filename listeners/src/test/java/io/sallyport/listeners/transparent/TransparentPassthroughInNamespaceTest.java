@@ -185,6 +185,23 @@ class TransparentPassthroughInNamespaceTest {
     }
 
     @Test
+    void eachRequestOfOneHttpConnectionIsRoutedByItsOwnHost() throws Exception {
+        mode("Matched");
+        // One connection dialed to 127.0.0.41:8080 (no IP rule there): the web.test Domain rule, whose upstream
+        // is web.test's own address (not the dialed one), then an unmatched host on the same connection.
+        int dialed = accepts("127.0.0.41:8080");
+        String out = client("GET /a HTTP/1.1\r\nHost: web.test:8080\r\n\r\n"
+                        + "GET /b HTTP/1.1\r\nHost: unknown.test\r\nConnection: close\r\n\r\n",
+                "nc", "-N", "-w", "3", "127.0.0.41", "8080");
+        int matched = out.indexOf("server 127.0.0.40:8080");
+        assertThat(matched).as(out).isGreaterThanOrEqualTo(0);
+        assertThat(out).startsWith("HTTP/1.1 200");
+        assertThat(out.indexOf("HTTP/1.1 503")).as(out).isGreaterThan(matched);
+        assertThat(out).contains("no route for domain unknown.test");
+        assertThat(accepts("127.0.0.41:8080")).isEqualTo(dialed);
+    }
+
+    @Test
     void aMeshExternalServiceVipIsReachedThroughTheTransparentListener() throws Exception {
         mode("Matched");
         assertThat(nc(TransparentProxyProbe.VIP, 9000)).contains("server 127.0.0.50:7000");

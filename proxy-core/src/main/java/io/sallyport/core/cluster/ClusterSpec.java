@@ -1,6 +1,7 @@
 package io.sallyport.core.cluster;
 
 import io.sallyport.core.config.MeshExternalService;
+import io.sallyport.core.config.MeshTimeout;
 import io.sallyport.core.pem.TlsMaterial;
 import java.time.Duration;
 import java.util.Comparator;
@@ -16,10 +17,13 @@ import java.util.Objects;
  * @param idleTimeout {@link Duration#ZERO} for none
  * @param tlsMaterial the PEM material {@code tls} refers to, read when the config was compiled (compared by
  *                    content, so a changed certificate file makes a different spec); {@code null} without TLS
+ * @param meshTimeouts the effective MeshTimeout of the cluster (every field set, Kuma's defaults for the
+ *                     unset ones): the HTTP connection manager reads its {@code http.*} timeouts
  */
 public record ClusterSpec(
         String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout, Duration idleTimeout,
-        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial) {
+        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial,
+        MeshTimeout.Timeouts meshTimeouts) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -38,6 +42,15 @@ public record ClusterSpec(
         if (maxConnectAttempts < 1) {
             throw new IllegalArgumentException("maxConnectAttempts must be at least 1: " + maxConnectAttempts);
         }
+        meshTimeouts = meshTimeouts == null ? MeshTimeout.Timeouts.KUMA_DEFAULTS
+                : meshTimeouts.over(MeshTimeout.Timeouts.KUMA_DEFAULTS);
+    }
+
+    /** A spec with Kuma's default HTTP timeouts. */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls,
+                       TlsMaterial tlsMaterial) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, tlsMaterial, null);
     }
 
     /** A spec without resolved TLS material (plain clusters, tests). */

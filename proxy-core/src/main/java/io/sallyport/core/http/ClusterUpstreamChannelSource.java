@@ -35,6 +35,11 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
     private final Transport transport;
     private final EndpointResolver resolver;
     private final UpstreamTlsHandlerFactory tls;
+    private final int socketMark;
+
+    /** Linux {@code setsockopt(SOL_SOCKET (1), SO_MARK (36))}, as the TCP {@code UpstreamConnector} sets it. */
+    private static final ChannelOption<Integer> SO_MARK =
+            new io.netty.channel.unix.IntegerUnixChannelOption("SO_MARK", 1, 36);
 
     /**
      * @param tls TLS origination for the cluster's endpoints ({@code null} for plaintext): the TLS module's
@@ -42,6 +47,19 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
      */
     public ClusterUpstreamChannelSource(Cluster cluster, Transport transport, EndpointResolver resolver,
                                         UpstreamTlsHandlerFactory tls) {
+        this(cluster, transport, resolver, tls, 0);
+    }
+
+    /**
+     * @param socketMark the {@code SO_MARK} of upstream TCP sockets (0 for none; needs the epoll transport),
+     *                   so that iptables rules can keep the proxy's own connections out of the redirect
+     */
+    public ClusterUpstreamChannelSource(Cluster cluster, Transport transport, EndpointResolver resolver,
+                                        UpstreamTlsHandlerFactory tls, int socketMark) {
+        if (socketMark != 0 && !transport.isEpoll()) {
+            throw new IllegalArgumentException("socketMark needs the epoll transport, not " + transport);
+        }
+        this.socketMark = socketMark;
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -115,6 +133,9 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
                 .handler(new ChannelInboundHandlerAdapter());
         if (!unix) {
             b.option(ChannelOption.TCP_NODELAY, true);
+            if (socketMark != 0) {
+                b.option(SO_MARK, socketMark);
+            }
         }
         if (!timeout.isZero()) {
             b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));

@@ -150,6 +150,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         }
         stats = route.cluster().stats();
         stats.requestStarted();
+        if (route.forbidden()) {
+            // Mesh.routing.defaultForbidMeshExternalServiceAccess: refused as Envoy's RBAC filter does.
+            addFlag("RBAC");
+            localReply(403, "RBAC: access denied");
+            return;
+        }
         prepareRequest();
         HttpTimeouts t = route.timeouts();
         if (!t.maxStreamDuration().isZero()) {

@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * compiling (they need the whole config: generated hostnames, VIPs) are returned, not thrown.
  *
  * <p>What it builds: one {@link ClusterSpec} per MeshExternalService (endpoints by priority level, the
- * connect and idle timeouts of the MeshTimeouts that target it or its Mesh, the TLS settings and the PEM
+ * connect and idle timeouts of the MeshTimeouts that target it or its Mesh (and the whole effective
+ * MeshTimeout, whose {@code http.*} timeouts the HTTP listeners use), the TLS settings and the PEM
  * material they name, read here); in sidecar
  * mode one {@link ListenerSpec} per {@code Dataplane.networking.outbound[]} entry and one per
  * MeshExternalService that has a VIP, bound on {@code VIP:match.port}. VIPs and hostnames come from the
@@ -133,7 +134,7 @@ public final class SnapshotCompiler {
             }
         }
         return new ClusterSpec(mes.name(), mes.meta().mesh(), levels, connect, idle,
-                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls(), material);
+                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls(), material, t);
     }
 
     /**

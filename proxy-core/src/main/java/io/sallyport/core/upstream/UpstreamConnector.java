@@ -83,6 +83,11 @@ public final class UpstreamConnector {
         this.socketMark = socketMark;
     }
 
+    /** The resolver of DNS endpoints (shared with the HTTP connection pools). */
+    public EndpointResolver resolver() {
+        return resolver;
+    }
+
     /** The {@code SO_MARK} set on upstream TCP sockets, 0 for none. */
     public int socketMark() {
         return socketMark;
