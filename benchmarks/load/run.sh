@@ -276,17 +276,21 @@ global
     nbthread 1
     maxconn 5000
     ssl-server-verify required
+    log stdout format raw local0
 defaults
+    log global
     timeout connect 5s
     timeout client 300s
     timeout server 300s
     timeout http-keep-alive 300s
 frontend http1
     mode http
+    option httplog
     bind 127.0.0.1:$((b + 1))
     default_backend origin_plain
 frontend h2c
     mode http
+    option httplog
     bind 127.0.0.1:$((b + 4)) proto h2
     default_backend origin_plain
 backend origin_plain
@@ -295,6 +299,7 @@ backend origin_plain
     server o 127.0.0.1:$ORIGIN_HTTP
 frontend tls_keepalive
     mode http
+    option httplog
     bind 127.0.0.1:$((b + 3))
     default_backend origin_tls
 backend origin_tls
@@ -303,6 +308,7 @@ backend origin_tls
     server o 127.0.0.1:$ORIGIN_TLS ssl verify required ca-file $work/pki/ca.crt sni str(localhost) verifyhost localhost
 frontend tls_handshake
     mode http
+    option httplog
     bind 127.0.0.1:$((b + 5))
     default_backend origin_tls_close
 backend origin_tls_close
@@ -310,6 +316,7 @@ backend origin_tls_close
     server o 127.0.0.1:$ORIGIN_TLS_CLOSE ssl verify required ca-file $work/pki/ca.crt sni str(localhost) verifyhost localhost no-ssl-reuse
 frontend grpc
     mode http
+    option httplog
     bind 127.0.0.1:$((b + 6)) proto h2
     default_backend origin_grpc
 backend origin_grpc
@@ -318,6 +325,7 @@ backend origin_grpc
     server o 127.0.0.1:$ORIGIN_GRPC proto h2
 frontend stream
     mode tcp
+    option tcplog
     bind 127.0.0.1:$((b + 2))
     default_backend sink
 backend sink
@@ -326,6 +334,7 @@ backend sink
     server s 127.0.0.1:$SINK
 frontend idle
     mode tcp
+    option tcplog
     bind 127.0.0.1:$((b + 7))
     default_backend origin_tcp
 backend origin_tcp
@@ -349,7 +358,7 @@ error_log $d/error.log warn;
 worker_rlimit_nofile 16384;
 events { worker_connections 8192; }
 http {
-    access_log off;
+    access_log $d/access.log;
     client_body_temp_path $d/body;
     proxy_temp_path $d/proxy;
     fastcgi_temp_path $d/fastcgi;
@@ -368,6 +377,8 @@ http {
     server { listen 127.0.0.1:$((b + 6)) http2; location / { grpc_pass grpc://origin_grpc; } }
 }
 stream {
+    log_format basic '\$remote_addr [\$time_local] \$protocol \$status \$bytes_sent \$bytes_received \$session_time "\$upstream_addr"';
+    access_log $d/access.log basic;
     server { listen 127.0.0.1:$((b + 2)); proxy_pass 127.0.0.1:$SINK; }
     server { listen 127.0.0.1:$((b + 7)); proxy_pass 127.0.0.1:$ORIGIN_HTTP; }
 }
