@@ -72,6 +72,9 @@ def main(raw, out_md, out_png):
             rows[key]["p99"].append(num(p99))
             rows[key]["cpu"].append(num(cpu))
             rows[key]["rss"].append(num(rss) / 1024 if num(rss) is not None else None)
+            # CPU cost of one request (µs) or of one MB (µs) through the proxy: what a user pays per unit.
+            t, c = num(thr), num(cpu)
+            rows[key]["cost"].append(c / 100 * 1e6 / t if t and c is not None else None)
     extra = defaultdict(list)
     extra_path = os.path.join(raw, "extra.tsv")
     if os.path.exists(extra_path):
@@ -87,7 +90,8 @@ def main(raw, out_md, out_png):
     machine = open(os.path.join(raw, "machine.txt")).read().strip()
     out = []
     out.append(f"# Load harness results ({os.path.basename(raw)})\n")
-    out.append("Medians of " + str(len(rounds)) + " rounds, proxies measured in turn (A B C A B C ...). "
+    out.append("Medians of " + str(len(rounds)) + " rounds, proxies measured in turn (A B C A B C ...), each "
+               "proxy started once for all load rounds (warm). "
                "\"n/a\" = not measured: the scenario is not available through that proxy yet "
                "(its probe request failed), never a made-up number. Ratios are Sallyport / other; for "
                "throughput higher is better, for latency, CPU and memory lower is better. CPU % is the "
@@ -102,7 +106,9 @@ def main(raw, out_md, out_png):
             continue
         unit = units.get(s, "req/s")
         metrics = [("thr", unit, 0 if unit == "req/s" else 0), ("p50", "p50 ms", 2), ("p99", "p99 ms", 2),
-                   ("cpu", "proxy CPU %", 0), ("rss", "proxy peak RSS MiB", 1)]
+                   ("cpu", "proxy CPU %", 0),
+                   ("cost", "proxy CPU µs per " + ("MB" if unit == "MB/s" else "request"), 1),
+                   ("rss", "proxy peak RSS MiB", 1)]
         for m, label, digits in metrics:
             vals = {p: med(s, p, m) for p in PROXIES}
             if m in ("p50", "p99") and all(v is None for v in vals.values()):
@@ -125,18 +131,19 @@ def main(raw, out_md, out_png):
                        f"{fmt(vals['haproxy'], digits)} | {fmt(vals['nginx'], digits)} | "
                        f"{ratio(vals['sallyport'], vals['haproxy'])} | {ratio(vals['sallyport'], vals['nginx'])} | "
                        f"{target} |")
-        chart.append((s, unit, {p: (med(s, p, "thr"), med(s, p, "p50"), med(s, p, "p99"), med(s, p, "rss"))
+        chart.append((s, unit, {p: (med(s, p, "thr"), med(s, p, "p50"), med(s, p, "p99"), med(s, p, "rss"),
+                                    med(s, p, "cost"))
                                 for p in PROXIES}))
     idle = {p: median(extra.get(("idle", p), [])) for p in PROXIES}
     idle = {p: (v / 1024 if v is not None else None) for p, v in idle.items()}
     hwm = {p: median(extra.get(("hwm", p), [])) for p in PROXIES}
     hwm = {p: (v / 1024 if v is not None else None) for p, v in hwm.items()}
     ready = median(extra.get(("startup", "sallyport"), []))
-    out.append(f"| idle | RSS MiB, 1 000 idle TCP connections open | {fmt(idle['sallyport'], 1)} | "
+    out.append(f"| idle | RSS MiB, fresh proxy, 1 000 idle TCP connections open | {fmt(idle['sallyport'], 1)} | "
                f"{fmt(idle['haproxy'], 1)} | {fmt(idle['nginx'], 1)} | {ratio(idle['sallyport'], idle['haproxy'])} | "
                f"{ratio(idle['sallyport'], idle['nginx'])} | "
                f"{'n/a' if idle['sallyport'] is None else ('met' if idle['sallyport'] <= 64 else 'missed')} (want <= 64 MiB) |")
-    out.append(f"| whole round | peak RSS MiB (VmHWM at the end of a round) | {fmt(hwm['sallyport'], 1)} | "
+    out.append(f"| whole run | peak RSS MiB (VmHWM after all load rounds) | {fmt(hwm['sallyport'], 1)} | "
                f"{fmt(hwm['haproxy'], 1)} | {fmt(hwm['nginx'], 1)} | {ratio(hwm['sallyport'], hwm['haproxy'])} | "
                f"{ratio(hwm['sallyport'], hwm['nginx'])} | |")
     out.append(f"| start | Sallyport start to /ready, ms (launcher + JVM, CDS archive in use) | {fmt(ready)} | | | | | "
@@ -160,29 +167,30 @@ def main(raw, out_md, out_png):
 def draw(chart, idle, raw, out_png):
     data = os.path.join(raw, "chart.dat")
     with open(data, "w") as f:
-        f.write("# scenario thr_s thr_h thr_n p50_s p50_h p50_n p99_s p99_h p99_n rss_s rss_h rss_n\n")
+        f.write("# scenario thr_s thr_h thr_n p50_s p50_h p50_n p99_s p99_h p99_n rss_s rss_h rss_n"
+                " cost_s cost_h cost_n\n")
         for s, unit, vals in chart:
             cols = []
-            for i in range(4):
+            for i in range(5):
                 for p in PROXIES:
                     v = vals[p][i]
                     cols.append("?" if v is None else f"{v:.3f}")
             label = s + ("\\n(MB/s)" if unit == "MB/s" else "")
             f.write(f"\"{label}\" " + " ".join(cols) + "\n")
-        cols = ["?"] * 9 + ["?" if idle[p] is None else f"{idle[p]:.3f}" for p in PROXIES]
+        cols = ["?"] * 9 + ["?" if idle[p] is None else f"{idle[p]:.3f}" for p in PROXIES] + ["?"] * 3
         f.write("\"1000 idle\\nconns\" " + " ".join(cols) + "\n")
     script = f"""
-set terminal pngcairo size 1600,1000 font 'DejaVu Sans,10'
+set terminal pngcairo size 1600,1500 font 'DejaVu Sans,10'
 set output '{out_png}'
 set datafile missing '?'
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set key top right
+set key below horizontal
 set grid ytics
 set xtics rotate by -25 nomirror
-set multiplot layout 2,2 title 'Sallyport vs HAProxy vs nginx (medians; missing bar = not available)'
+set multiplot layout 3,2 title 'Sallyport vs HAProxy vs nginx (medians; missing bar = not available)'
 set title 'Throughput (req/s; TCP stream in MB/s), log scale'
 set logscale y
 plot '{data}' every ::0::{len(chart) - 1} using 2:xtic(1) title 'Sallyport' lc rgb '#1b9e77', '' every ::0::{len(chart) - 1} using 3 title 'HAProxy' lc rgb '#d95f02', '' every ::0::{len(chart) - 1} using 4 title 'nginx' lc rgb '#7570b3'
@@ -190,6 +198,8 @@ set title 'p50 latency (ms), log scale'
 plot '{data}' every ::0::{len(chart) - 1} using 5:xtic(1) title 'Sallyport' lc rgb '#1b9e77', '' every ::0::{len(chart) - 1} using 6 title 'HAProxy' lc rgb '#d95f02', '' every ::0::{len(chart) - 1} using 7 title 'nginx' lc rgb '#7570b3'
 set title 'p99 latency (ms), log scale'
 plot '{data}' every ::0::{len(chart) - 1} using 8:xtic(1) title 'Sallyport' lc rgb '#1b9e77', '' every ::0::{len(chart) - 1} using 9 title 'HAProxy' lc rgb '#d95f02', '' every ::0::{len(chart) - 1} using 10 title 'nginx' lc rgb '#7570b3'
+set title 'Proxy CPU per request (µs; TCP stream: per MB), log scale: lower is better'
+plot '{data}' every ::0::{len(chart) - 1} using 14:xtic(1) title 'Sallyport' lc rgb '#1b9e77', '' every ::0::{len(chart) - 1} using 15 title 'HAProxy' lc rgb '#d95f02', '' every ::0::{len(chart) - 1} using 16 title 'nginx' lc rgb '#7570b3'
 unset logscale y
 set title 'Proxy peak RSS (MiB) under each scenario, and with 1000 idle connections'
 set yrange [0:*]

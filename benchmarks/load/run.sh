@@ -615,7 +615,7 @@ measure() {
     echo -e "$r\t$s\t$p\t${thr:-NA}\t$unit\t$p50\t$p99\t$cpu\t$rss\t${err:-ok}" >>"$raw/results.tsv"
 }
 
-# RSS of each proxy with IDLE_CONNS idle TCP connections open through it (to the origin).
+# RSS of a proxy with IDLE_CONNS idle TCP connections open through it (to the origin).
 measure_idle() {
     local r=$1 p=$2 pid=${proxy_pid[$2]} port holder
     port=$(($(base_of "$p") + 7))
@@ -635,7 +635,6 @@ measure_idle() {
     fi
     stop "$holder"
     wait "$holder" 2>/dev/null || true
-    echo -e "$r\thwm\t$p\tvmhwm_kb\t$(mem_kb "$pid" VmHWM)" >>"$raw/extra.tsv"
 }
 
 # ---------------------------------------------------------------- main
@@ -697,22 +696,36 @@ fi
     echo "sallyport commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$raw/machine.txt"
 
+# Fresh proxies, one at a time: Sallyport's start to /ready, then each proxy's RSS with IDLE_CONNS idle
+# connections open before it has carried any load.
+for round in $(seq "$ROUNDS"); do
+    time_left || break
+    log "fresh start $round"
+    for p in $PROXIES; do
+        start_proxy "$p"
+        measure_idle "$round" "$p"
+        stop_proxy "$p"
+    done
+done
+
+# Load: each proxy started once and kept for all rounds (a sidecar runs for hours; its JIT-compiled
+# steady state is what a request costs), measured in turn A B C A B C ...
+for p in $PROXIES; do
+    start_proxy "$p"
+done
 for round in $(seq "$ROUNDS"); do
     time_left || { log "time bound reached"; break; }
     log "round $round"
-    for p in $PROXIES; do
-        start_proxy "$p"
-    done
     for s in $SCENARIOS; do
         for p in $PROXIES; do
             time_left || break
             measure "$round" "$s" "$p"
         done
     done
-    for p in $PROXIES; do
-        time_left && measure_idle "$round" "$p"
-        stop_proxy "$p"
-    done
+done
+for p in $PROXIES; do
+    echo -e "1\thwm\t$p\tvmhwm_kb\t$(mem_kb "${proxy_pid[$p]}" VmHWM)" >>"$raw/extra.tsv"
+    stop_proxy "$p"
 done
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw/machine.txt"
 
