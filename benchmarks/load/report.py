@@ -54,12 +54,18 @@ def main(raw, out_md, out_png):
     notes = defaultdict(set)
     units = {}
     rounds = set()
+    warm = {}
     with open(os.path.join(raw, "results.tsv")) as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 10:
                 continue
             r, s, p, thr, unit, p50, p99, cpu, rss, status = parts[:10]
+            if r == "w":
+                # The warm-up pass: the first seconds of load after the start (JIT still compiling).
+                if status != "not available":
+                    warm[(s, p)] = num(thr)
+                continue
             rounds.add(r)
             key = (s, p)
             if status != "ok":
@@ -113,6 +119,12 @@ def main(raw, out_md, out_png):
             vals = {p: med(s, p, m) for p in PROXIES}
             if m in ("p50", "p99") and all(v is None for v in vals.values()):
                 continue
+            if m == "cpu" and any((s, p) in warm for p in PROXIES):
+                # The warm-up pass's throughput, next to the measured one (before the CPU rows).
+                w = {p: warm.get((s, p)) for p in PROXIES}
+                out.append(f"|  | {unit} in the warm-up pass (first seconds of load after start) | "
+                           f"{fmt(w['sallyport'])} | {fmt(w['haproxy'])} | {fmt(w['nginx'])} | "
+                           f"{ratio(w['sallyport'], w['haproxy'])} | {ratio(w['sallyport'], w['nginx'])} |  |")
             target = ""
             others = [vals["haproxy"], vals["nginx"]]
             others = [v for v in others if v is not None]

@@ -10,6 +10,7 @@
 #   SCENARIOS [all: http1-1k http1-100k tcp-stream h2c tls-keepalive tls-handshake grpc]
 #   PROXIES [sallyport haproxy nginx]  PIN [1] pin the proxy to PROXY_CPUS [1], everything else
 #   (load generators, origin, TCP sink) to LOAD_CPUS [0]  MAX_SECONDS [900] hard bound for the run
+#   WARM_PASS [6] seconds of each scenario through each proxy before the measured rounds (0: none)
 #   OUT [benchmarks/results] where <date>.md, <date>.png and raw/<date>/ are written
 #   INSTALL [1] apt-get the missing tools
 set -euo pipefail
@@ -29,6 +30,7 @@ PIN=${PIN:-1}
 PROXY_CPUS=${PROXY_CPUS:-1}
 LOAD_CPUS=${LOAD_CPUS:-0}
 MAX_SECONDS=${MAX_SECONDS:-900}
+WARM_PASS=${WARM_PASS:-6}
 OUT=${OUT:-$root/benchmarks/results}
 INSTALL=${INSTALL:-1}
 
@@ -692,7 +694,7 @@ fi
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
     echo "h2load: $(h2load --version 2>&1 | head -1)"
     echo "pin: $PIN (proxy cpus $PROXY_CPUS, load/origin cpus $LOAD_CPUS)"
-    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS"
+    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "sallyport commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$raw/machine.txt"
@@ -714,6 +716,17 @@ done
 for p in $PROXIES; do
     start_proxy "$p"
 done
+# A warm-up pass of every scenario through every proxy (recorded as round "w", reported apart): the
+# JVM's C2 compiler needs some 10-20 s of a code path under load, on the same core as the event loops.
+if [ "$WARM_PASS" -gt 0 ]; then
+    log "warm-up pass (${WARM_PASS}s per scenario and proxy)"
+    for s in $SCENARIOS; do
+        for p in $PROXIES; do
+            time_left || break
+            DURATION=$WARM_PASS measure w "$s" "$p"
+        done
+    done
+fi
 for round in $(seq "$ROUNDS"); do
     time_left || { log "time bound reached"; break; }
     log "round $round"
