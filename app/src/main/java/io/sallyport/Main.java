@@ -32,7 +32,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("sallyport: missing command (run, validate); see 'sallyport --help'");
+        err.println("sallyport: missing command (run, validate, ca); see 'sallyport --help'");
         err.flush();
         return EXIT_INVALID;
     }
@@ -51,6 +51,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("run", new RunCommand(components));
         cl.addSubcommand("validate", new ValidateCommand());
+        cl.addSubcommand("ca", new io.sallyport.app.CaCommand());
         cl.setParameterExceptionHandler((ex, args) -> {
             String where = ex.getCommandLine().getCommandSpec().qualifiedName();
             PrintWriter err = ex.getCommandLine().getErr();

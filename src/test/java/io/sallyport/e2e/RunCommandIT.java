@@ -2,6 +2,7 @@ package io.sallyport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sallyport.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,7 +18,13 @@ class RunCommandIT {
 
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration EXIT = Duration.ofSeconds(60);
-    private static final String KEY_TEXT = "MC4CAQAwBQYDK2VwBCIEIAmWpUQy1xJbcmNtTUTrM9EqnTAbTPmDmGmwLw4Xk7jR";
+    // Real material: validation parses certificates and checks the key belongs to them.
+    private static final TestCertificates.Issued CLIENT = TestCertificates.builder("client").build();
+    private static final String KEY_PEM = CLIENT.privateKeyPkcs8Pem();
+    /** One base64 line of the private key: it must never show up in /config_dump. */
+    private static final String KEY_TEXT = KEY_PEM.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+    private static final String CERT_SECRET = java.util.Base64.getEncoder().encodeToString(
+            CLIENT.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     @TempDir
     Path dir;
@@ -57,15 +64,14 @@ class RunCommandIT {
                         secret: client-cert
                       clientKey:
                         inlineString: |
-                          -----BEGIN PRIVATE KEY-----
-                          %s
-                          -----END PRIVATE KEY-----
+                %s
                 ---
                 type: Secret
                 name: client-cert
                 mesh: default
-                data: U1VQRVJTRUNSRVRDRVJUSUZJQ0FURQ==
-                """.formatted(adminPort, outboundPort, mesName, mesName, KEY_TEXT);
+                data: %s
+                """.formatted(adminPort, outboundPort, mesName, mesName, KEY_PEM.strip().indent(10).stripTrailing(),
+                CERT_SECRET);
     }
 
     private Path writeConfig(String yaml) throws IOException {
@@ -104,7 +110,7 @@ class RunCommandIT {
             String dump = client.get("/config_dump").body();
             assertThat(dump).contains("\"kind\" : \"Secret\"", "\"data\" : \"[redacted]\"",
                     "\"inlineString\" : \"[redacted]\"", "\"secret\" : \"client-cert\"");
-            assertThat(dump).doesNotContain(KEY_TEXT, "U1VQRVJTRUNSRVRDRVJUSUZJQ0FURQ", "SUPERSECRET", "PRIVATE KEY");
+            assertThat(dump).doesNotContain(KEY_TEXT, CERT_SECRET.substring(0, 40), "PRIVATE KEY", "BEGIN CERTIFICATE");
 
             assertThat(client.get("/nope").statusCode()).isEqualTo(404);
             assertThat(client.get("/quitquitquit").statusCode()).isEqualTo(405);

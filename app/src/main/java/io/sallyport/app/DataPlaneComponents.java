@@ -29,7 +29,7 @@ public final class DataPlaneComponents {
 
     /** The components of a standard process. */
     public static List<ComponentFactory> builtIn() {
-        return List.of(DataPlaneComponents::listeners, DataPlaneComponents::dns);
+        return List.of(DataPlaneComponents::listeners, DataPlaneComponents::dns, ZoneEgressComponents::egress);
     }
 
     static DataPlaneComponent listeners(ComponentContext ctx) {
@@ -37,7 +37,8 @@ public final class DataPlaneComponents {
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
         // HTTP requests are logged in the same format choice (Envoy's default line or JSON).
         ListenerManager manager = ListenerManager.standalone(ctx.stats(), AccessLog.stdout(format),
-                ctx.settings().drainTimeout(), UpstreamTlsInitializers.shared(ctx.stats()),
+                ctx.settings().drainTimeout(),
+                ZoneEgressComponents.sidecarUpstreams(ctx, UpstreamTlsInitializers.shared(ctx.stats())),
                 new StdoutHttpAccessLog(format == AccessLogFormat.JSON));
         // What is really bound (VIPs that could not be bound are absent; port 0 shows the chosen port).
         ctx.adminRoutes().register(HttpMethod.GET, "/listeners", req -> {

@@ -1,19 +1,13 @@
 package io.sallyport.listeners;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.cluster.UpstreamChannelInitializer;
 import io.sallyport.core.http.HttpAccessLog;
-import io.sallyport.core.http.HttpConnectionManager;
-import io.sallyport.core.http.HttpDownstreamLimits;
-import io.sallyport.core.http.HttpRoute;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.relay.ListenerStats;
 import io.sallyport.core.relay.TcpProxyHandler;
@@ -24,6 +18,7 @@ import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
 import io.sallyport.listeners.http.HttpClusters;
+import io.sallyport.listeners.http.HttpServiceRoute;
 import io.sallyport.listeners.http.HttpUpstreamTls;
 import io.sallyport.listeners.transparent.TransparentListener;
 import java.io.IOException;
@@ -56,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * be bound (not local to this host) is logged once and skipped.
  *
  * <p>Listeners of MeshExternalServices with {@code http}, {@code http2} or {@code grpc} protocols run
- * the {@link HttpConnectionManager} (one {@link io.sallyport.core.http.HttpCluster} per service and
- * snapshot, see {@link HttpClusters}); the others relay TCP. A Mesh that forbids the access closes TCP
+ * the {@link io.sallyport.core.http.HttpConnectionManager} (one {@link io.sallyport.core.http.HttpCluster}
+ * per service and snapshot, see {@link HttpClusters}); the others relay TCP. A Mesh that forbids the access closes TCP
  * connections unforwarded and answers HTTP requests {@code 403} (gRPC status 7).
  *
  * <p>The transparent listener ({@code Snapshot.transparent()}) is bound, moved and closed the same way
@@ -201,7 +196,7 @@ public final class ListenerManager implements DataPlaneComponent {
             }
         }
         try {
-            transparent.apply(next, nextClusters);
+            transparent.apply(next, nextClusters, nextHttp);
         } catch (IOException e) {
             for (BoundListener a : added.values()) {
                 a.serverChannel.close().awaitUninterruptibly();
@@ -235,50 +230,19 @@ public final class ListenerManager implements DataPlaneComponent {
     }
 
     private ChannelFuture bind(BoundListener l) {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted(l, ch);
-                    }
-                });
-        return b.bind(l.spec.address()).awaitUninterruptibly();
+        return ListenerBootstrap.create(group, transport, ch -> accepted(l, ch))
+                .bind(l.spec.address()).awaitUninterruptibly();
     }
 
     private void accepted(BoundListener l, Channel ch) {
         l.connections.add(ch);
         liveConnections.incrementAndGet();
-        HttpListener http = l.http;
+        HttpServiceRoute http = l.http;
         if (http != null) {
-            acceptedHttp(l, http, ch);
+            http.install(ch, l.target.listenerStats(), () -> ended(l, ch));
             return;
         }
         ch.pipeline().addLast("tcp-proxy", new TcpProxyHandler(l.target, connector, accessLog, () -> ended(l, ch)));
-    }
-
-    /** An HTTP connection: the listener's connection manager, a hold on its cluster until the connection ends. */
-    private void acceptedHttp(BoundListener l, HttpListener http, Channel ch) {
-        ListenerStats ls = l.target.listenerStats();
-        ls.cxTotal().increment();
-        ls.cxActive().increment();
-        if (http.route().forbidden()) {
-            ls.forbidden().increment();
-        }
-        http.lease().retain();
-        ch.closeFuture().addListener(f -> {
-            ls.cxActive().decrement();
-            ls.cxDestroy().increment();
-            http.lease().release();
-            ended(l, ch);
-        });
-        ch.pipeline().addLast("http", http.manager());
     }
 
     private void ended(BoundListener l, Channel ch) {
@@ -379,16 +343,12 @@ public final class ListenerManager implements DataPlaneComponent {
         return liveConnections.get();
     }
 
-    /** The HTTP side of a listener as of one snapshot: its route, connection manager and cluster lease. */
-    private record HttpListener(HttpRoute route, HttpConnectionManager manager, HttpClusters.Lease lease) {
-    }
-
     /** One bound socket; {@code spec}, {@code target} and {@code http} change on reload, read once per accept. */
     private static final class BoundListener {
         volatile ListenerSpec spec;
         volatile TcpProxyTarget target;
         /** {@code null} for a TCP listener. */
-        volatile HttpListener http;
+        volatile HttpServiceRoute http;
         Channel serverChannel;
         final Set<Channel> connections = ConcurrentHashMap.newKeySet();
 
@@ -403,17 +363,7 @@ public final class ListenerManager implements DataPlaneComponent {
 
         /** Sets (or clears, for TCP) the HTTP side from the snapshot's HTTP clusters. */
         void http(ListenerSpec spec, HttpClusters clusters, HttpAccessLog accessLog) {
-            HttpClusters.Lease lease = HttpClusters.isHttp(spec) ? clusters.get(spec.cluster()) : null;
-            if (lease == null) {
-                http = null;
-                return;
-            }
-            HttpRoute route = HttpRoute.to(lease.http());
-            if (spec.forbidden()) {
-                route = route.forbid();
-            }
-            http = new HttpListener(route, HttpConnectionManager.forRoute(route, accessLog,
-                    HttpDownstreamLimits.DEFAULTS.withIdleTimeout(lease.http().timeouts().idleTimeout())), lease);
+            http = HttpServiceRoute.of(spec, clusters, accessLog);
         }
     }
 }

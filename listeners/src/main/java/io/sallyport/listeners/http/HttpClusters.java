@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link HttpCluster}s of one snapshot: one per MeshExternalService whose listeners speak http, http2
- * or grpc. A cluster whose runtime {@link Cluster} (same spec) and protocol are unchanged by a reload is
+ * or grpc and that the sidecar reaches directly (not through a zone egress). A cluster whose runtime {@link Cluster} (same spec) and protocol are unchanged by a reload is
  * kept with its pooled connections; a cluster that is replaced or removed is closed once the
  * downstream connections that still use it have ended ({@link Lease}).
  */
@@ -74,7 +74,8 @@ public final class HttpClusters {
                 continue;
             }
             Cluster cluster = clusters.get(l.cluster());
-            if (cluster == null) {
+            if (cluster == null || cluster.spec().viaZoneEgress() != null) {
+                // Through a zone egress the sidecar relays the bytes in its mTLS tunnel; the egress speaks HTTP.
                 continue;
             }
             UpstreamHttpProtocol protocol = UpstreamHttpProtocol.of(l.protocol());
@@ -129,6 +130,7 @@ public final class HttpClusters {
         /** Starts at one: the snapshot's own hold, dropped by {@link #retire}. */
         private final AtomicInteger users = new AtomicInteger(1);
         private volatile boolean retired;
+        private volatile boolean closed;
 
         Lease(Cluster cluster, HttpCluster http) {
             this.cluster = cluster;
@@ -146,8 +148,14 @@ public final class HttpClusters {
 
         public void release() {
             if (users.decrementAndGet() == 0) {
+                closed = true;
                 http.close();
             }
+        }
+
+        /** Whether the cluster was closed (retired, and its last connection ended). */
+        public boolean closed() {
+            return closed;
         }
 
         void retire() {

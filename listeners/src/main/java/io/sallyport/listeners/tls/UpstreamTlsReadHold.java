@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * usually follows is not reported a second time; it closes the channel when our side of the stream is
  * already shut too.
  */
-final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCloser {
+public final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCloser {
 
     /** Names the connection in the log line of a TLS failure after the handshake. */
-    UpstreamTlsReadHold(String cluster, String endpoint) {
+    public UpstreamTlsReadHold(String cluster, String endpoint) {
         this.cluster = cluster;
         this.endpoint = endpoint;
     }
@@ -115,7 +115,7 @@ final class UpstreamTlsReadHold extends ChannelDuplexHandler implements OutputCl
      * from behind, and in a task queued once the handshake succeeded (by then the relay is installed),
      * for a relay that does not ask because the server already closed its side.
      */
-    void release() {
+    public void release() {
         if (released || ctx == null || ctx.isRemoved()) {
             return;
         }

@@ -14,6 +14,7 @@ import io.sallyport.core.http.HttpAccessLog;
 import io.sallyport.core.http.HttpConnectionManager;
 import io.sallyport.core.http.HttpDownstreamLimits;
 import io.sallyport.core.relay.ListenerStats;
+import io.sallyport.listeners.http.CloseOnInputShutdown;
 import io.sallyport.core.relay.TcpProxyHandler;
 import io.sallyport.core.relay.TcpProxyTarget;
 import io.sallyport.core.upstream.UpstreamConnector;
@@ -117,9 +118,12 @@ final class PassthroughHandler extends ChannelInboundHandlerAdapter {
         });
         HttpConnectionManager manager = new HttpConnectionManager(
                 authority -> clusters.route(protocol, original, authority), httpAccessLog, HttpDownstreamLimits.DEFAULTS);
-        ctx.pipeline().addAfter(ctx.name(), "http", manager);
+        ctx.pipeline().addAfter(ctx.name(), "http-eof", CloseOnInputShutdown.INSTANCE);
+        ctx.pipeline().addAfter("http-eof", "http", manager);
         if (inputShutdown) {
-            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            // After the sniffed bytes, which the sniffer passes on once this event handler returns.
+            ctx.channel().eventLoop().execute(
+                    () -> ctx.channel().pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE));
         }
         ctx.pipeline().remove(this);
     }

@@ -1,14 +1,15 @@
 package io.sallyport.listeners.transparent;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.sallyport.listeners.ListenerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.sallyport.core.accesslog.AccessLog;
 import io.sallyport.core.http.HttpAccessLog;
+import io.sallyport.listeners.http.HttpClusters;
+import io.sallyport.listeners.http.HttpServiceRoute;
 import io.sallyport.core.cluster.ClusterTable;
 import io.sallyport.core.config.MeshPassthrough;
 import io.sallyport.core.metrics.Stats;
@@ -22,7 +23,6 @@ import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
 import io.sallyport.sni.sniff.ProtocolSniffHandler;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -110,6 +110,15 @@ public final class TransparentListener implements AutoCloseable {
      * @throws IOException when the listener cannot be bound; nothing changed then
      */
     public synchronized void apply(Snapshot snapshot, ClusterTable clusters) throws IOException {
+        apply(snapshot, clusters, HttpClusters.EMPTY);
+    }
+
+    /**
+     * As {@link #apply(Snapshot, ClusterTable)}; connections dialed to a MeshExternalService with an HTTP
+     * protocol use its HTTP cluster from {@code httpClusters} (the same snapshot's).
+     */
+    public synchronized void apply(Snapshot snapshot, ClusterTable clusters, HttpClusters httpClusters)
+            throws IOException {
         TransparentSpec spec = snapshot.transparent();
         if (spec == null) {
             stopAccepting();
@@ -117,7 +126,7 @@ public final class TransparentListener implements AutoCloseable {
             routing = null;
             return;
         }
-        TransparentRouting next = routing(spec, snapshot, clusters);
+        TransparentRouting next = routing(spec, snapshot, clusters, httpClusters);
         if (serverChannel == null || !spec.address().equals(routing == null ? null : routing.spec().address())) {
             Channel bound = bind(spec.address(), false);
             stopAccepting();
@@ -138,17 +147,24 @@ public final class TransparentListener implements AutoCloseable {
         }
     }
 
-    private TransparentRouting routing(TransparentSpec spec, Snapshot snapshot, ClusterTable clusters) {
+    private TransparentRouting routing(TransparentSpec spec, Snapshot snapshot, ClusterTable clusters,
+                                       HttpClusters httpClusters) {
         Map<InetSocketAddress, TcpProxyTarget> services = new HashMap<>();
+        Map<InetSocketAddress, HttpServiceRoute> httpServices = new HashMap<>();
         for (ListenerSpec l : snapshot.listeners()) {
             services.putIfAbsent(l.address(), new TcpProxyTarget(l.name(), ListenerStats.of(stats, l.statsAddress()),
                     clusters.get(l.cluster()), l.forbidden()));
+            HttpServiceRoute http = HttpServiceRoute.of(l, httpClusters, httpAccessLog);
+            if (http != null) {
+                httpServices.putIfAbsent(l.address(), http);
+            }
         }
         ListenerStats listenerStats = ListenerStats.of(stats, spec.statsAddress());
         PassthroughTable table = PassthroughTable.compile(spec.passthrough(), stats);
         return new TransparentRouting(spec, listenerStats, services, table,
                 new TcpProxyTarget(spec.name(), listenerStats, null, false),
-                new PassthroughHttpClusters(table, spec.mesh(), listenerStats, transport, connector, stats));
+                new PassthroughHttpClusters(table, spec.mesh(), listenerStats, transport, connector, stats),
+                httpServices);
     }
 
     /**
@@ -185,34 +201,14 @@ public final class TransparentListener implements AutoCloseable {
             new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
     private Channel bind(InetSocketAddress address, boolean ipv6Only) throws IOException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted(ch);
-                    }
-                });
+        ServerBootstrap b = ListenerBootstrap.create(group, transport, this::accepted);
         if (Boolean.getBoolean(IP_TRANSPARENT_PROPERTY) && transport.isEpoll()) {
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
         if (ipv6Only) {
             b.option(IPV6_V6ONLY, 1);
         }
-        ChannelFuture f = b.bind(address).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            IOException e = new BindException("cannot bind transparent listener on "
-                    + address + ": " + f.cause().getMessage());
-            e.initCause(f.cause());
-            throw e;
-        }
-        return f.channel();
+        return ListenerBootstrap.bind(b, address, "transparent listener");
     }
 
     private void accepted(Channel ch) {
@@ -235,6 +231,11 @@ public final class TransparentListener implements AutoCloseable {
             return;
         }
         TcpProxyTarget service = r.services().get(original);
+        HttpServiceRoute httpService = r.httpServices().get(original);
+        if (service != null && httpService != null) {
+            httpService.install(ch, service.listenerStats(), ended);
+            return;
+        }
         if (service != null) {
             p.addLast("tcp-proxy", new TcpProxyHandler(service, connector, accessLog, ended));
             return;

@@ -4,6 +4,7 @@ import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.relay.ListenerStats;
 import io.sallyport.core.relay.TcpProxyTarget;
 import io.sallyport.core.runtime.TransparentSpec;
+import io.sallyport.listeners.http.HttpServiceRoute;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -17,9 +18,12 @@ import java.util.Objects;
  * @param noMatch  the target of refused connections (no cluster: closed unforwarded with {@code NR},
  *                 counted in {@code envoy_listener_no_filter_chain_match})
  * @param http     the per-request routing of HTTP connections on passthrough HTTP ports
+ * @param httpServices the MeshExternalServices with an HTTP protocol among {@code services}: their
+ *                 connections get the service's HTTP connection manager instead of the TCP relay
  */
 record TransparentRouting(TransparentSpec spec, ListenerStats listenerStats, Map<InetSocketAddress, TcpProxyTarget> services,
-                          PassthroughTable passthrough, TcpProxyTarget noMatch, PassthroughHttpClusters http) {
+                          PassthroughTable passthrough, TcpProxyTarget noMatch, PassthroughHttpClusters http,
+                          Map<InetSocketAddress, HttpServiceRoute> httpServices) {
 
     TransparentRouting {
         Objects.requireNonNull(spec, "spec");
@@ -28,6 +32,7 @@ record TransparentRouting(TransparentSpec spec, ListenerStats listenerStats, Map
         Objects.requireNonNull(passthrough, "passthrough");
         Objects.requireNonNull(noMatch, "noMatch");
         Objects.requireNonNull(http, "http");
+        httpServices = Map.copyOf(httpServices);
     }
 
     /** Connect timeout of passthrough clusters: Kuma's default. */

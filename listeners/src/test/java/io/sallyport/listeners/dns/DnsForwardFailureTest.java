@@ -17,10 +17,17 @@ class DnsForwardFailureTest {
 
     /** A loopback port nothing listens on (UDP and TCP), found by binding and closing. */
     private static InetSocketAddress deadAddress() throws Exception {
-        try (DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-             ServerSocket t = new ServerSocket()) {
-            t.bind(new InetSocketAddress("127.0.0.1", u.getLocalPort()));
-            return new InetSocketAddress("127.0.0.1", u.getLocalPort());
+        // The UDP port's TCP twin may be taken by some other process: try a few UDP ports.
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                 ServerSocket t = new ServerSocket()) {
+                t.bind(new InetSocketAddress("127.0.0.1", u.getLocalPort()));
+                return new InetSocketAddress("127.0.0.1", u.getLocalPort());
+            } catch (java.net.BindException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
         }
     }
 

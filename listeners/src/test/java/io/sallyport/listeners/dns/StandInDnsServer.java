@@ -46,7 +46,28 @@ final class StandInDnsServer implements AutoCloseable {
     final AtomicInteger tcpQueries = new AtomicInteger();
 
     StandInDnsServer() throws InterruptedException {
-        udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        // UDP and TCP must share one port: take a free UDP port, then try TCP on it; another process may
+        // hold that TCP port, so retry a bounded number of times.
+        Channel u = null;
+        Channel t = null;
+        for (int attempt = 0; t == null; attempt++) {
+            u = bindUdp();
+            try {
+                t = bindTcp((InetSocketAddress) u.localAddress());
+            } catch (Exception e) {
+                u.close().sync();
+                if (!(e instanceof java.net.BindException) || attempt == 20) {
+                    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                    throw new IllegalStateException("cannot bind the stand-in DNS server", e);
+                }
+            }
+        }
+        udp = u;
+        tcp = t;
+    }
+
+    private Channel bindUdp() throws InterruptedException {
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -62,7 +83,10 @@ final class StandInDnsServer implements AutoCloseable {
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    }
+
+    private Channel bindTcp(InetSocketAddress address) throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -76,7 +100,7 @@ final class StandInDnsServer implements AutoCloseable {
                                 });
                     }
                 })
-                .bind(udp.localAddress()).sync().channel();
+                .bind(address).sync().channel();
     }
 
     private static DnsResponse fill(DnsResponse r, DnsQuery q) {

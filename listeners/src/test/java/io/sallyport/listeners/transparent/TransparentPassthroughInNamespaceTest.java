@@ -209,6 +209,16 @@ class TransparentPassthroughInNamespaceTest {
         assertThat(nc(TransparentProxyProbe.VIP, 9000)).contains("server 127.0.0.50:7000");
     }
 
+    @Test
+    void anHttpMeshExternalServiceVipGetsTheHttpConnectionManager() throws Exception {
+        mode("Matched");
+        // The stand-in closes after each answer: a TCP relay would end the client's connection after the
+        // first; the HTTP connection manager keeps it and opens a new upstream connection for the second.
+        String out = client("GET /1 HTTP/1.1\r\nHost: vip-http\r\n\r\nGET /2 HTTP/1.1\r\nHost: vip-http\r\n\r\n",
+                "nc", "-N", "-w", "3", TransparentProxyProbe.HTTP_VIP, "8081");
+        assertThat(out.split("server 127.0.0.40:8080", -1)).as(out).hasSize(3);
+    }
+
     private static void mode(String wanted) throws Exception {
         if (!wanted.equals(mode)) {
             command("MODE " + wanted);

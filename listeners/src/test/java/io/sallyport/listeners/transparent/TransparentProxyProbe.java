@@ -55,6 +55,8 @@ public final class TransparentProxyProbe {
 
     /** The MeshExternalService reached through its VIP: {@code 127.0.3.1:9000} → {@code 127.0.0.50:7000}. */
     static final String VIP = "127.0.3.1";
+    /** An HTTP MeshExternalService reached through its VIP: {@code 127.0.3.2:8081} → {@code 127.0.0.40:8080}. */
+    static final String HTTP_VIP = "127.0.3.2";
 
     private static final Map<String, AtomicInteger> ACCEPTS = new ConcurrentHashMap<>();
 
@@ -190,6 +192,11 @@ public final class TransparentProxyProbe {
         }
         List<Resource> resources = new ArrayList<>(loaded.config().resources());
         resources.add(mesWithVip("vip-service", 9000, VIP, endpoint("127.0.0.50", 7000)));
+        resources.add(new io.sallyport.core.config.MeshExternalService(
+                io.sallyport.testing.TestResources.meta("MeshExternalService", "vip-http"),
+                new io.sallyport.core.config.MeshExternalService.Match("HostnameGenerator", 8081,
+                        io.sallyport.core.config.Protocol.HTTP),
+                List.of(endpoint("127.0.0.40", 8080)), null, HTTP_VIP));
         SnapshotCompiler.Result r = SnapshotCompiler.compile(new ConfigSet(resources),
                 new RuntimeOptions(null, "127.0.3.0/24", null, null, null), 1);
         if (!r.ok()) {

@@ -33,7 +33,12 @@ public enum AccessLogFormat {
         return "[" + START_TIME.format(e.startTime()) + "] \"- - -\" 0 " + e.flagsString() + " "
                 + (reason == null ? "" : reason + " ")
                 + e.bytesReceived() + " " + e.bytesSent() + " " + e.durationMillis() + " - \"-\" \"-\" \"-\" \"-\" \""
-                + (e.upstreamHost() == null ? "-" : e.upstreamHost()) + "\"";
+                + (e.upstreamHost() == null ? "-" : e.upstreamHost()) + "\""
+                // At the zone egress: who called which service (Envoy's %DOWNSTREAM_PEER_URI_SAN% and
+                // %UPSTREAM_CLUSTER%), appended so the default columns keep their positions.
+                + (e.downstreamPeerUriSan() == null ? ""
+                        : " \"" + e.downstreamPeerUriSan() + "\" \""
+                                + (e.upstreamCluster() == null ? "-" : e.upstreamCluster()) + "\"");
     }
 
     private static String json(TcpAccessLogEntry e) {
@@ -50,6 +55,10 @@ public enum AccessLogFormat {
         field(sb, "downstream_remote_address", e.downstreamRemoteAddress()).append(',');
         field(sb, "downstream_local_address", e.downstreamLocalAddress()).append(',');
         field(sb, "listener", e.listener());
+        if (e.downstreamPeerUriSan() != null) {
+            sb.append(',');
+            field(sb, "downstream_peer_uri_san", e.downstreamPeerUriSan());
+        }
         return sb.append('}').toString();
     }
 

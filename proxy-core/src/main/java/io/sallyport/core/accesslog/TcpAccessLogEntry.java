@@ -13,11 +13,13 @@ import java.util.Set;
  * @param upstreamTransportFailureReason why the upstream transport (TLS) could not be set up, e.g.
  *                      {@code san_mismatch}, as Envoy's {@code %UPSTREAM_TRANSPORT_FAILURE_REASON%};
  *                      {@code null} when none
+ * @param downstreamPeerUriSan the client certificate's URI SAN (the caller's SPIFFE ID at the zone
+ *                             egress), {@code null} when the client was not authenticated
  */
 public record TcpAccessLogEntry(
         Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived, long bytesSent,
         String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
-        String listener, String upstreamTransportFailureReason) {
+        String listener, String upstreamTransportFailureReason, String downstreamPeerUriSan) {
 
     public TcpAccessLogEntry {
         Objects.requireNonNull(startTime, "startTime");
@@ -29,7 +31,16 @@ public record TcpAccessLogEntry(
                              long bytesSent, String upstreamHost, String upstreamCluster,
                              String downstreamRemoteAddress, String downstreamLocalAddress, String listener) {
         this(startTime, durationMillis, flags, bytesReceived, bytesSent, upstreamHost, upstreamCluster,
-                downstreamRemoteAddress, downstreamLocalAddress, listener, null);
+                downstreamRemoteAddress, downstreamLocalAddress, listener, null, null);
+    }
+
+    /** An entry of a client that did not authenticate with a certificate. */
+    public TcpAccessLogEntry(Instant startTime, long durationMillis, Set<ResponseFlag> flags, long bytesReceived,
+                             long bytesSent, String upstreamHost, String upstreamCluster,
+                             String downstreamRemoteAddress, String downstreamLocalAddress, String listener,
+                             String upstreamTransportFailureReason) {
+        this(startTime, durationMillis, flags, bytesReceived, bytesSent, upstreamHost, upstreamCluster,
+                downstreamRemoteAddress, downstreamLocalAddress, listener, upstreamTransportFailureReason, null);
     }
 
     /** {@code -} when there is no flag, else the codes joined by commas in Envoy's order. */

@@ -45,7 +45,7 @@ public final class AdminApi {
         routes.register(HttpMethod.GET, "/stats/prometheus",
                 req -> new AdminResponse(200, AdminResponse.PROMETHEUS,
                         metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8), null));
-        routes.register(HttpMethod.GET, "/config_dump", req -> AdminResponse.json(dump.render(holder)));
+        routes.register(HttpMethod.GET, "/config_dump", req -> AdminResponse.json(dump.render(holder, routes.configDumpSections())));
         routes.register(HttpMethod.GET, "/listeners", req -> listing(
                 ConfigListing.renderListeners(holder.current().config(), proxyType, req.wantsJson()), req));
         routes.register(HttpMethod.GET, "/clusters", req -> listing(

@@ -16,6 +16,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AdminRoutes {
 
     private final Map<String, Map<HttpMethod, AdminHandler>> byPath = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Supplier<?>> configDumpSections =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /**
+     * Adds a top-level section to {@code /config_dump}, e.g. the certificates a component holds. The
+     * supplier runs on the admin event loop for every dump: it must only read memory, and return
+     * something Jackson can serialize (maps, lists, strings, numbers). Never keys or secrets.
+     */
+    public AdminRoutes configDumpSection(String name, java.util.function.Supplier<?> section) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(section, "section");
+        configDumpSections.put(name, section);
+        return this;
+    }
+
+    /** The contributed {@code /config_dump} sections by name, sorted. */
+    public Map<String, java.util.function.Supplier<?>> configDumpSections() {
+        return java.util.Collections.unmodifiableMap(configDumpSections);
+    }
 
     /** Serves {@code method path} with {@code handler}, replacing any handler already there. */
     public AdminRoutes register(HttpMethod method, String path, AdminHandler handler) {

@@ -47,6 +47,11 @@ public final class ConfigDump {
 
     /** The document for the holder's current snapshot and latest reload, as indented Json.MAPPER. */
     public String render(SnapshotHolder holder) {
+        return render(holder, java.util.Map.of());
+    }
+
+    /** As {@link #render(SnapshotHolder)}, with the sections components contributed added at the top level. */
+    public String render(SnapshotHolder holder, java.util.Map<String, java.util.function.Supplier<?>> sections) {
         Snapshot snapshot = holder.current();
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("generation", snapshot.generation());
@@ -78,6 +83,11 @@ public final class ConfigDump {
         for (Resource r : snapshot.config().resources()) {
             resources.add(resource(r));
         }
+        sections.forEach((name, section) -> {
+            if (!root.has(name)) {
+                root.set(name, Json.MAPPER.valueToTree(section.get()));
+            }
+        });
         try {
             return Json.MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {

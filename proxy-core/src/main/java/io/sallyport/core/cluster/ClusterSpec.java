@@ -17,12 +17,14 @@ import java.util.Objects;
  * @param idleTimeout {@link Duration#ZERO} for none
  * @param tlsMaterial the PEM material {@code tls} refers to, read when the config was compiled (compared by
  *                    content, so a changed certificate file makes a different spec); {@code null} without TLS
+ * @param viaZoneEgress {@code null} when the sidecar connects the endpoints itself; else the cluster's
+ *                    levels hold only the zone egress and this says how to reach the service through it
  * @param meshTimeouts the effective MeshTimeout of the cluster (every field set, Kuma's defaults for the
  *                     unset ones): the HTTP connection manager reads its {@code http.*} timeouts
  */
 public record ClusterSpec(
         String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout, Duration idleTimeout,
-        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial,
+        int maxConnectAttempts, MeshExternalService.Tls tls, TlsMaterial tlsMaterial, ZoneEgressRoute viaZoneEgress,
         MeshTimeout.Timeouts meshTimeouts) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -46,17 +48,25 @@ public record ClusterSpec(
                 : meshTimeouts.over(MeshTimeout.Timeouts.KUMA_DEFAULTS);
     }
 
-    /** A spec with Kuma's default HTTP timeouts. */
-    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
-                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls,
-                       TlsMaterial tlsMaterial) {
-        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, tlsMaterial, null);
-    }
-
     /** A spec without resolved TLS material (plain clusters, tests). */
     public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
                        Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls) {
-        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null);
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, null, null, null);
+    }
+
+    /** A cluster that connects its endpoints directly, with Kuma's default HTTP timeouts. */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls,
+                       TlsMaterial tlsMaterial) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, tlsMaterial, null, null);
+    }
+
+    /** A cluster with Kuma's default HTTP timeouts. */
+    public ClusterSpec(String name, String mesh, List<PriorityLevel> levels, Duration connectTimeout,
+                       Duration idleTimeout, int maxConnectAttempts, MeshExternalService.Tls tls,
+                       TlsMaterial tlsMaterial, ZoneEgressRoute viaZoneEgress) {
+        this(name, mesh, levels, connectTimeout, idleTimeout, maxConnectAttempts, tls, tlsMaterial, viaZoneEgress,
+                null);
     }
 
     /** True when the cluster originates TLS to its endpoints. */

@@ -32,6 +32,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
+    /** The client ended its input (half-close): close once the requests read so far are answered. */
+    private boolean inputShutdown;
     private boolean closing;
 
     DownstreamHandler(HttpConnectionManager manager, boolean http2) {
@@ -185,6 +187,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            // The client half-closed (a channel accepted with ALLOW_HALF_CLOSURE): the requests it sent
+            // are answered, then the connection closes.
+            inputShutdown = true;
+            if (current == null && (pipelined == null || pipelined.isEmpty())) {
+                ctx.close();
+            }
+            return;
+        }
         ReferenceCountUtil.release(evt);
     }
 
@@ -223,7 +234,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (current == null && !closing) {
-            ctx.read();
+            if (inputShutdown) {
+                closing = true;
+                if (lastWrite != null && !lastWrite.isDone()) {
+                    lastWrite.addListener(f -> ctx.close());
+                } else {
+                    ctx.close();
+                }
+            } else {
+                ctx.read();
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -52,6 +53,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel downstream = ctx.channel();
+        // Before the client can half-close: a half-closed epoll channel must stay writable (see the pin).
+        EpollInterestPin.pin(downstream);
         session = new TcpProxySession(downstream, target, accessLog, onEnd);
         Cluster cluster = target.cluster();
         if (target.forbidden() || cluster == null) {
@@ -101,21 +104,33 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ArrayDeque<Object> pending = early;
         early = null;
-        ctx.pipeline().replace(this, "relay", new TcpRelayHandler(up, session, true));
-        replayEarly(ctx.pipeline(), pending);
+        TcpRelayHandler relay = new TcpRelayHandler(up, session, true);
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(this, "relay", relay);
+        replayEarly(relay, pipeline.context(relay), pending);
     }
 
-    /** Hands what arrived while connecting to the relay, in order, as if read now. */
-    private void replayEarly(ChannelPipeline pipeline, ArrayDeque<Object> pending) {
+    /**
+     * Hands what arrived while connecting to the relay, in order, as if read now. Delivered to the relay
+     * itself, not from the pipeline's head: handlers in front of it (a TLS terminator at the zone egress)
+     * have already processed these messages.
+     */
+    private void replayEarly(TcpRelayHandler relay, ChannelHandlerContext relayCtx, ArrayDeque<Object> pending) {
+        if (relayCtx == null) {
+            if (pending != null) {
+                pending.forEach(ReferenceCountUtil::release);
+            }
+            return;
+        }
         if (pending != null) {
             Object msg;
             while ((msg = pending.poll()) != null) {
-                pipeline.fireChannelRead(msg);
+                relay.channelRead(relayCtx, msg);
             }
-            pipeline.fireChannelReadComplete();
+            relay.channelReadComplete(relayCtx);
         }
         if (earlyInputShutdown) {
-            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            relay.userEventTriggered(relayCtx, ChannelInputShutdownEvent.INSTANCE);
         }
     }
 

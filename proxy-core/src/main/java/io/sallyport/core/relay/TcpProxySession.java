@@ -107,7 +107,7 @@ public final class TcpProxySession {
                 upstream == null ? null : upstream.address().describe(),
                 target.cluster() == null ? null : target.cluster().name(),
                 describe(downstream.remoteAddress()), describe(downstream.localAddress()), target.listenerName(),
-                transportFailureReason));
+                transportFailureReason, target.downstreamPeer()));
     }
 
     private static String describe(SocketAddress a) {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -32,6 +33,10 @@ import io.netty.util.ReferenceCountUtil;
  * <h3>Reference counting and closing</h3>
  * Every message read is written to the peer (which releases it) or released here. When either channel
  * closes, the other is flushed and closed; an exception or failed write closes both.
+ *
+ * <h3>Epoll</h3>
+ * A channel whose input was shut down may still have megabytes to write: on epoll it must stay in the
+ * epoll set for that, which {@link EpollInterestPin} ensures.
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
@@ -49,6 +54,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Channel self = ctx.channel();
+        // Usually done when the channel became active; a no-op then.
+        EpollInterestPin.pin(self);
         closeBothOnFailure = f -> {
             if (!f.isSuccess()) {
                 self.close();
@@ -108,7 +115,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Epoll refuses read interest on a socket whose input was shut down (epoll_ctl fails). */
+    /** A channel whose input was shut down has nothing more to read: asking would only wake the loop. */
     private static void readIfOpen(ChannelHandlerContext ctx) {
         if (!inputShutdown(ctx.channel())) {
             ctx.read();

@@ -59,9 +59,13 @@ public final class SnapshotCompiler {
         List<ConfigError> errors = new ArrayList<>();
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         Map<String, MeshExternalService> services = new HashMap<>();
+        boolean sidecar = proxyType(config, options) == ProxyType.DATAPLANE;
         for (MeshExternalService mes : config.all(MeshExternalService.class)) {
             services.put(mes.name(), mes);
             ClusterSpec spec = cluster(mes, config, errors);
+            if (spec != null && sidecar) {
+                spec = viaZoneEgress(spec, mes, config, options, errors);
+            }
             if (spec != null) {
                 clusters.put(spec.name(), spec);
             }
@@ -134,14 +138,47 @@ public final class SnapshotCompiler {
             }
         }
         return new ClusterSpec(mes.name(), mes.meta().mesh(), levels, connect, idle,
-                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls(), material, t);
+                ClusterSpec.DEFAULT_MAX_CONNECT_ATTEMPTS, mes.tls(), material, null, t);
+    }
+
+    /**
+     * In sidecar mode, when the service's Mesh has {@code routing.zoneEgress: true} and mTLS enabled and a
+     * ZoneEgress document exists, the cluster's only endpoint becomes the egress and
+     * {@link ClusterSpec#viaZoneEgress()} says how to reach the service through it; otherwise the spec is
+     * returned unchanged. Routing through the egress needs the mesh identity (--mesh-ca, --identity-cert,
+     * --identity-key); the component that opens the connections refuses to start without it.
+     */
+    static ClusterSpec viaZoneEgress(ClusterSpec spec, MeshExternalService mes, ConfigSet config,
+                                     RuntimeOptions options, List<ConfigError> errors) {
+        Mesh mesh = null;
+        for (Mesh m : config.all(Mesh.class)) {
+            if (m.name().equals(mes.meta().mesh())) {
+                mesh = m;
+            }
+        }
+        ZoneEgress egress = config.first(ZoneEgress.class).orElse(null);
+        if (mesh == null || !mesh.zoneEgress() || !mesh.mtlsEnabled() || egress == null) {
+            return spec;
+        }
+        Endpoint target;
+        try {
+            target = Endpoint.parse(egress.address(), egress.port());
+        } catch (IllegalArgumentException e) {
+            errors.add(ConfigError.at(egress.meta(), "networking.address", e.getMessage()));
+            return null;
+        }
+        io.sallyport.core.cluster.ZoneEgressRoute route = new io.sallyport.core.cluster.ZoneEgressRoute(
+                mes.meta().mesh(), mes.name(), mes.meta().displayName(), mes.match().port(), target);
+        return new ClusterSpec(spec.name(), spec.mesh(), List.of(new PriorityLevel(0, List.of(target))),
+                spec.connectTimeout(), spec.idleTimeout(), spec.maxConnectAttempts(), spec.tls(), spec.tlsMaterial(), route,
+                spec.meshTimeouts());
     }
 
     /**
      * Kuma's defaults, overridden by MeshTimeout {@code to[]} entries targeting the Mesh, then by those
      * targeting this MeshExternalService (by name or display name); later documents win at equal rank.
      */
-    static MeshTimeout.Timeouts timeouts(MeshExternalService mes, ConfigSet config) {
+    public static MeshTimeout.Timeouts timeouts(MeshExternalService mes, ConfigSet config) {
         MeshTimeout.Timeouts result = MeshTimeout.Timeouts.KUMA_DEFAULTS;
         for (String rank : List.of("Mesh", "MeshExternalService")) {
             for (MeshTimeout mt : config.all(MeshTimeout.class)) {
@@ -189,7 +226,7 @@ public final class SnapshotCompiler {
                     continue;
                 }
                 add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.OUTBOUND, address,
-                        mes.name(), mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                        mes.name(), mes.match().protocol(), forbidden(mes, forbidByMesh, clusters)),
                         dp.meta(), path + ".port", clusters, taken, out, errors);
             }
         }
@@ -197,10 +234,24 @@ public final class SnapshotCompiler {
             MeshExternalService mes = vs.service();
             InetSocketAddress address = new InetSocketAddress(vs.vip(), vs.port());
             add(new ListenerSpec(ListenerSpec.outboundName(address), ListenerSpec.Kind.VIP, address, mes.name(),
-                    mes.match().protocol(), forbidByMesh.getOrDefault(mes.meta().mesh(), false)),
+                    mes.match().protocol(), forbidden(mes, forbidByMesh, clusters)),
                     mes.meta(), mes.statusVip() != null ? "status.vip.ip" : "spec.match.port",
                     clusters, taken, out, errors);
         }
+    }
+
+    /**
+     * Whether the sidecar itself refuses connections to {@code mes} because its Mesh forbids access to
+     * MeshExternalServices. Not when the traffic goes through the zone egress: the egress decides then,
+     * with the caller's identity and the MeshTrafficPermissions that may allow it.
+     */
+    private static boolean forbidden(MeshExternalService mes, Map<String, Boolean> forbidByMesh,
+                                     Map<String, ClusterSpec> clusters) {
+        ClusterSpec c = clusters.get(mes.name());
+        if (c != null && c.viaZoneEgress() != null) {
+            return false;
+        }
+        return forbidByMesh.getOrDefault(mes.meta().mesh(), false);
     }
 
     private static void add(ListenerSpec spec, io.sallyport.core.config.ResourceMeta meta, String path,

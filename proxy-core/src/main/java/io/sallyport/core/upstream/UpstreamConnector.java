@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -220,6 +221,8 @@ public final class UpstreamConnector {
                 return;
             }
             Channel ch = f.channel();
+            // Before the upstream can half-close: it must stay writable then (see the pin).
+            EpollInterestPin.pin(ch);
             stats.cxActive().increment();
             ch.closeFuture().addListener(c -> {
                 stats.cxActive().decrement();

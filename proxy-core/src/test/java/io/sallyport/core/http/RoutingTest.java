@@ -44,6 +44,29 @@ class RoutingTest {
     }
 
     @Test
+    void aForbiddenRouteAnswers403AndGrpcPermissionDeniedWithoutAnUpstreamConnection() throws Exception {
+        try (TestOrigin o = new TestOrigin(false)) {
+            HttpCluster c = new HttpCluster("mes-locked", UpstreamHttpProtocol.HTTP1,
+                    new DirectUpstreamChannelSource(List.of(o.endpoint())), HttpTimeouts.KUMA_DEFAULTS,
+                    new HttpClusterStats(new Stats(), "mes-locked"));
+            HttpRoute forbidden = HttpRoute.to(c).forbid();
+            assertThat(forbidden.forbidden()).isTrue();
+            try (ProxyHarness p = new ProxyHarness(authority -> forbidden)) {
+                Http2ProxyTest.Result http = Http2ProxyTest.run("curl", "-sS", "-i", "--max-time", "10", p.url("/x"));
+                assertThat(http.out()).startsWith("HTTP/1.1 403").contains("RBAC: access denied");
+                assertThat(p.awaitEntry(e -> "/x".equals(e.path())).responseFlags()).isEqualTo("RBAC");
+                Http2ProxyTest.Result grpc = Http2ProxyTest.run("curl", "-sS", "-i", "--max-time", "10",
+                        "--http2-prior-knowledge", "-X", "POST", "-H", "content-type: application/grpc",
+                        "-H", "te: trailers", "--data-binary", "", p.url("/test.Echo/Unary"));
+                assertThat(grpc.out()).startsWith("HTTP/2 200").contains("grpc-status: 7");
+                assertThat(o.connections.get()).isZero();
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void http2RequestHeadersOverTheLimitAreRefused() throws Exception {
         try (TestOrigin o = new TestOrigin(false);
              ProxyHarness p = new ProxyHarness("mes-limits", UpstreamHttpProtocol.HTTP1, HttpTimeouts.KUMA_DEFAULTS,

@@ -184,6 +184,47 @@ class TcpProxyTest {
         assertThat(nextAccessLine()).contains(" 0 - " + size + " " + size + " ");
     }
 
+    /**
+     * The client half-closes before the upstream answers, so the proxy's side of the client connection has
+     * its input shut down and nothing to write; then the answer fills that connection's socket buffer. On
+     * epoll this once made Netty shut the output down and drop the queued bytes (see EpollInterestPin).
+     */
+    @Test
+    void clientThatHalfClosedFirstGetsAnAnswerBiggerThanItsSocketBuffers() throws Exception {
+        HoldingServer holding = track(new HoldingServer());
+        InetSocketAddress proxy = proxy(cluster("mes-answer", level(0, ip(holding.port()))));
+        // More than every buffer on the way can hold (socket buffers reach 32 MiB here), so the writer stalls.
+        long size = 64L * 1024 * 1024;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(proxy, 5000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write('?');
+            s.shutdownOutput();
+            Socket upstream = holding.accepted().get(10, TimeUnit.SECONDS);
+            upstream.setSoTimeout(10_000);
+            // The upstream reads the end of the request only once the proxy has handled the client's half-close.
+            assertThat(upstream.getInputStream().readAllBytes()).containsExactly('?');
+
+            AtomicLong written = new AtomicLong();
+            CompletableFuture<Void> writing = StreamClient.writeAsync(upstream, size, 11, written);
+            // The client reads nothing until the writer stalls: the proxy's socket to the client is full by then.
+            long before = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((written.get() != before || before == 0) && !writing.isDone() && System.nanoTime() < deadline) {
+                before = written.get();
+                Thread.sleep(200);
+            }
+            assertThat(writing).as("upstream writer stalled on a client that does not read").isNotDone();
+
+            long[] got = StreamClient.readAll(s.getInputStream());
+            writing.get(30, TimeUnit.SECONDS);
+            assertThat(got[0]).isEqualTo(size);
+            assertThat(got[1]).isEqualTo(StreamClient.checksumOf(size, 11));
+        }
+        assertThat(nextAccessLine()).contains(" 0 - 1 " + size + " ");
+    }
+
     @Test
     void slowReaderStopsTheProxyReadingFromTheWriter() throws Exception {
         HoldingServer holding = track(new HoldingServer());

@@ -14,12 +14,15 @@ import io.sallyport.core.cluster.ClusterSpec;
 import io.sallyport.core.cluster.Endpoint;
 import io.sallyport.core.config.ConfigError;
 import io.sallyport.core.config.ConfigSet;
+import io.sallyport.core.config.MeshTimeout;
+import io.sallyport.core.config.MeshTrafficPermission;
 import io.sallyport.core.config.Resource;
 import io.sallyport.core.config.ZoneEgress;
 import io.sallyport.testing.TestResources;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SnapshotCompilerTest {
@@ -58,6 +61,18 @@ class SnapshotCompilerTest {
 
         assertThat(s.clusters().get("a").connectTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(s.clusters().get("b").connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void meshTimeoutHttpTimeoutsReachTheClusterOverKumaDefaults() {
+        MeshTimeout http = new MeshTimeout(TestResources.meta("MeshTimeout", "http-a"), List.of(new MeshTimeout.To(
+                new MeshTrafficPermission.TargetRef("MeshExternalService", "a", Map.of()),
+                new MeshTimeout.Timeouts(null, null, Duration.ofSeconds(1), null, Duration.ofMinutes(2)))));
+        Snapshot s = ok(mes("a", 1, endpoint("10.0.0.1", 80)), mes("b", 2, endpoint("10.0.0.1", 81)), http);
+
+        assertThat(s.clusters().get("a").meshTimeouts()).isEqualTo(new MeshTimeout.Timeouts(Duration.ofSeconds(5),
+                Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofMinutes(30), Duration.ofMinutes(2)));
+        assertThat(s.clusters().get("b").meshTimeouts()).isEqualTo(MeshTimeout.Timeouts.KUMA_DEFAULTS);
     }
 
     @Test
