@@ -1,0 +1,45 @@
+"""Copies the table of one results/<date>.md into benchmarks/README.md between the RESULTS-BEGIN/END
+markers, with the list of targets met and missed.
+
+Usage: readme_results.py results/<date>.md README.md
+"""
+import os
+import re
+import sys
+
+
+def main(result_md, readme):
+    text = open(result_md).read()
+    name = os.path.basename(result_md)[:-3]
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    errors = text.split("Errors reported by the load generators:", 1)
+    errors = errors[1].split("![chart]")[0].strip() if len(errors) == 2 else ""
+    machine = re.search(r"```\n(.*?)```", text, re.S).group(1)
+    rounds = re.search(r"rounds: (\d+), duration: (\w+), warmup: (\w+), stream: (\w+)", machine)
+    load = re.findall(r"loadavg at (start|end): ([\d. ]+)", machine)
+    header = (f"From [`results/{name}.md`](results/{name}.md) (raw data in `results/raw/{name}/`): "
+              f"{rounds.group(1)} round(s), {rounds.group(2)} per measurement after {rounds.group(3)} of "
+              f"warm-up, a {rounds.group(4)} stream; load average "
+              + ", ".join(f"{k} {v.strip()}" for k, v in load) + ". Medians of the rounds; "
+              "\"n/a\" = not available through that proxy (its probe failed), never a made-up number.")
+    targets = []
+    scenario = ""
+    for line in table[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0]:
+            scenario = cells[0]
+        if len(cells) >= 8 and cells[7]:
+            values = ", ".join(f"{n} {v}" for n, v in zip(("Sallyport", "HAProxy", "nginx"), cells[2:5]) if v)
+            targets.append(f"- {scenario}, {cells[1]}: {cells[7]} ({values})")
+    body = [header, "", *table, ""]
+    if errors:
+        body += ["Errors reported by the load generators:", "", errors, ""]
+    body += [f"![Sallyport vs HAProxy vs nginx](results/{name}.png)", "", "Targets in this run:", "", *targets]
+    s = open(readme).read()
+    begin, end = "<!-- RESULTS-BEGIN -->", "<!-- RESULTS-END -->"
+    s = s[:s.index(begin) + len(begin)] + "\n" + "\n".join(body) + "\n" + s[s.index(end):]
+    open(readme, "w").write(s)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

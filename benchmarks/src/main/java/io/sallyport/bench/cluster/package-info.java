@@ -1,0 +1,2 @@
+/** JMH benchmarks of upstream endpoint selection. */
+package io.sallyport.bench.cluster;

@@ -1,0 +1,2 @@
+/** JMH benchmarks of the upstream TLS context lookup. */
+package io.sallyport.bench.tls;
