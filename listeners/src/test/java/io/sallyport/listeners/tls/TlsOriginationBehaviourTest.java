@@ -11,12 +11,14 @@ import io.sallyport.core.config.MeshExternalService;
 import io.sallyport.core.config.MeshExternalService.TlsVersion;
 import io.sallyport.core.config.MeshExternalService.VerificationMode;
 import io.sallyport.core.transport.Transport;
+import io.sallyport.testing.Await;
 import io.sallyport.testing.FreeAddresses;
 import io.sallyport.testing.StreamClient;
 import io.sallyport.testing.TlsEchoServer;
 import io.sallyport.tls.SystemTrust;
 import io.sallyport.tls.UpstreamTlsContextFactory;
 import io.sallyport.tls.UpstreamTlsStats;
+import java.time.Duration;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -192,12 +194,8 @@ class TlsOriginationBehaviourTest {
             s.setReceiveBufferSize(64 * 1024);
             CompletableFuture<Void> writing = StreamClient.writeAsync(s, size, 11, written);
             // Nobody reads: the echo backs up to the writer. Wait until it has made no progress for a while.
-            long last = -1;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (written.get() != last && System.nanoTime() < deadline) {
-                last = written.get();
-                Thread.sleep(300);
-            }
+            assertThat(Await.stalled(written::get, Duration.ofMillis(600), Duration.ofSeconds(20)))
+                    .as("writer stalled").isTrue();
             assertThat(writing).isNotDone();
             // What the socket buffers of both hops hold, not the 256 MiB.
             assertThat(written.get()).as("bytes accepted while nobody reads").isLessThan(48L << 20);

@@ -2,6 +2,7 @@ package io.sallyport.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sallyport.testing.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -172,7 +173,9 @@ class BodyStreamingTest {
             // Stall: an origin streaming at loopback speed would push the whole 64 MiB into the proxy now.
             var watch = watchMemory(toH1, peak);
             try {
-                Thread.sleep(700);
+                // Hold the stall until the proxy's memory has stopped growing: it stopped pulling from the origin.
+                assertThat(Await.stalled(() -> toH1.allocator.metric().usedDirectMemory(), Duration.ofMillis(700),
+                        Duration.ofSeconds(20))).as("proxy stopped reading the origin").isTrue();
             } finally {
                 watch.cancel(false);
             }

@@ -18,6 +18,7 @@ import io.sallyport.core.cluster.UpstreamChannelInitializer;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.transport.Transport;
 import io.sallyport.core.upstream.UpstreamConnector;
+import io.sallyport.testing.Await;
 import io.sallyport.testing.EchoServer;
 import io.sallyport.testing.FreeAddresses;
 import io.sallyport.testing.HoldingServer;
@@ -209,12 +210,9 @@ class TcpProxyTest {
             AtomicLong written = new AtomicLong();
             CompletableFuture<Void> writing = StreamClient.writeAsync(upstream, size, 11, written);
             // The client reads nothing until the writer stalls: the proxy's socket to the client is full by then.
-            long before = -1;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while ((written.get() != before || before == 0) && !writing.isDone() && System.nanoTime() < deadline) {
-                before = written.get();
-                Thread.sleep(200);
-            }
+            assertThat(Await.until(() -> written.get() > 0, Duration.ofSeconds(20))).isTrue();
+            assertThat(Await.stalled(written::get, Duration.ofMillis(500), Duration.ofSeconds(20)))
+                    .as("upstream writer stalled").isTrue();
             assertThat(writing).as("upstream writer stalled on a client that does not read").isNotDone();
 
             long[] got = StreamClient.readAll(s.getInputStream());
@@ -237,15 +235,9 @@ class TcpProxyTest {
 
             // Wait until the proxy stops reading from the client (its count of bytes read stays put).
             String tag = "envoy_cluster_name";
-            long before = -1;
+            assertThat(Await.stalled(() -> stats.counterValue("envoy_cluster_upstream_cx_tx_bytes_total", tag, "mes-slow"),
+                    Duration.ofMillis(500), Duration.ofSeconds(20))).as("proxy stalled").isTrue();
             long now = stats.counterValue("envoy_cluster_upstream_cx_tx_bytes_total", tag, "mes-slow");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (now != before && System.nanoTime() < deadline) {
-                before = now;
-                Thread.sleep(300);
-                now = stats.counterValue("envoy_cluster_upstream_cx_tx_bytes_total", tag, "mes-slow");
-            }
-            assertThat(now).as("proxy stalled").isEqualTo(before);
             assertThat(writing).isNotDone();
             // The proxy holds at most its write buffer watermark and one read beyond what the kernel's
             // socket buffer to the upstream (4 MiB at most here) takes.
@@ -377,11 +369,8 @@ class TcpProxyTest {
         assertThat(nextAccessLine()).containsPattern(transport().isEpoll() ? "\"- - -\" 0 DC 0 0 " : "\"- - -\" 0 (DC|UF) 0 0 ")
                 .endsWith("\"-\"");
         // The upstream connection that was being set up is closed with the cancel, not at the timeout.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-stuck") != 0
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-stuck") == 0,
+                Duration.ofSeconds(1));
         assertThat(stats.gaugeValue("envoy_cluster_upstream_cx_active", "envoy_cluster_name", "mes-stuck")).isZero();
     }
 
