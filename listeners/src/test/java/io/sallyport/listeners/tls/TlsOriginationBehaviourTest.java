@@ -16,7 +16,6 @@ import io.sallyport.testing.FreeAddresses;
 import io.sallyport.testing.StreamClient;
 import io.sallyport.testing.TlsEchoServer;
 import io.sallyport.tls.SystemTrust;
-import io.sallyport.tls.UpstreamTlsContextFactory;
 import io.sallyport.tls.UpstreamTlsStats;
 import java.time.Duration;
 import java.io.InputStream;

@@ -14,6 +14,7 @@ import io.sallyport.egress.identity.MeshIdentity;
 import io.sallyport.egress.sni.KumaSni;
 import io.sallyport.egress.upstream.ZoneEgressInitializers;
 import io.sallyport.listeners.ListenerManager;
+import io.sallyport.testing.Await;
 import io.sallyport.testing.EchoServer;
 import io.sallyport.testing.TestCertificates;
 import io.sallyport.testing.TestCertificates.Issued;
@@ -239,10 +240,7 @@ class ZoneEgressIntegrationTest {
             String response = readToEnd(s.getInputStream());
             assertThat(response).startsWith("HTTP/1.1 200").contains("hello /one").contains("hello /two");
         }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (egressHttpLog.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(() -> egressHttpLog.size() >= 2, WAIT);
         assertThat(egressHttpLog).hasSize(2);
         // Each request's line names the caller and the MeshExternalService.
         assertThat(egressHttpLog).allSatisfy(e -> {
@@ -491,26 +489,17 @@ class ZoneEgressIntegrationTest {
     }
 
     private static void awaitValue(LongSupplier value, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (value.getAsLong() != expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(() -> value.getAsLong() == expected, WAIT);
         assertThat(value.getAsLong()).isEqualTo(expected);
     }
 
     private static void awaitAtLeast(LongSupplier value, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (value.getAsLong() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(() -> value.getAsLong() >= expected, WAIT);
         assertThat(value.getAsLong()).isGreaterThanOrEqualTo(expected);
     }
 
     private void awaitLogLine(String part) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (egressLog.stream().noneMatch(l -> l.contains(part)) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(() -> egressLog.stream().anyMatch(l -> l.contains(part)), WAIT);
         assertThat(egressLog).anyMatch(l -> l.contains(part));
     }
 }
