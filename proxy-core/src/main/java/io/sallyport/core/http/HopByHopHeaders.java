@@ -25,10 +25,17 @@ final class HopByHopHeaders {
     /** Strips {@code headers} in place. */
     static void strip(HttpHeaders headers) {
         List<String> named = null;
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String t = token.trim();
-                if (!t.isEmpty()) {
+        // Most requests carry no Connection header, or only its own options: nothing is allocated for them.
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (int start = 0; start <= value.length(); ) {
+                    int end = tokenEnd(value, start);
+                    String t = value.substring(start, end).trim();
+                    start = end + 1;
+                    if (t.isEmpty() || AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.CLOSE)
+                            || AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.KEEP_ALIVE)) {
+                        continue; // options, or a header removed below anyway
+                    }
                     if (named == null) {
                         named = new ArrayList<>(2);
                     }
@@ -50,16 +57,14 @@ final class HopByHopHeaders {
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.UPGRADE);
         headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
-        List<String> te = headers.getAll(HttpHeaderNames.TE);
-        if (!te.isEmpty()) {
+        if (headers.contains(HttpHeaderNames.TE)) {
             boolean trailers = false;
-            for (String v : te) {
-                for (String token : v.split(",")) {
-                    String t = token.trim();
-                    int semi = t.indexOf(';');
-                    if (semi >= 0) {
-                        t = t.substring(0, semi).trim();
-                    }
+            for (String v : headers.getAll(HttpHeaderNames.TE)) {
+                for (int start = 0; start <= v.length(); ) {
+                    int end = tokenEnd(v, start);
+                    int semi = v.indexOf(';', start);
+                    String t = v.substring(start, semi >= 0 && semi < end ? semi : end).trim();
+                    start = end + 1;
                     trailers |= AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.TRAILERS);
                 }
             }
@@ -96,5 +101,11 @@ final class HopByHopHeaders {
             strip(trailers);
             trailers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
+    }
+
+    /** The index of the comma ending the list element that starts at {@code start}, or the end of {@code v}. */
+    private static int tokenEnd(String v, int start) {
+        int comma = v.indexOf(',', start);
+        return comma < 0 ? v.length() : comma;
     }
 }
