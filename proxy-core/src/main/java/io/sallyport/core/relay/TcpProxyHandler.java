@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -19,14 +18,14 @@ import io.sallyport.core.upstream.UpstreamConnector;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The first handler of an accepted downstream connection (auto-read off): refuses it when the Mesh
  * forbids access ({@code NR}, counted in {@code envoy_listener_downstream_cx_forbidden}) or the service
  * is gone, otherwise connects the target cluster on the connection's own event loop and replaces itself
- * with a {@link TcpRelayHandler} (and one on the upstream channel). Nothing is read from the client
- * before the upstream is ready, so a refused or failed connection forwards no byte.
+ * with a {@link TcpRelayHandler} (and one on the upstream channel), which splice when both are plain
+ * epoll TCP sockets. Nothing is read from the client before the upstream is ready, so a refused or failed
+ * connection forwards no byte.
  */
 public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -97,10 +96,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel up = upstream.channel();
-        up.pipeline().addLast("relay", new TcpRelayHandler(downstream, session, false));
+        TcpRelayHandler upRelay = new TcpRelayHandler(downstream, session, false);
+        up.pipeline().addLast("relay", upRelay);
         Duration idle = target.cluster().spec().idleTimeout();
         if (!idle.isZero()) {
-            ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+            session.idleTimeout(idle, () -> {
+                downstream.close();
+                up.close();
+            });
         }
         ArrayDeque<Object> pending = early;
         early = null;
@@ -108,6 +111,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(this, "relay", relay);
         replayEarly(relay, pipeline.context(relay), pending);
+        // After the replay: bytes read before the relay started are queued to the upstream ahead of any spliced.
+        TcpRelayHandler.spliceIfPossible(downstream, relay, up, upRelay, session);
     }
 
     /**

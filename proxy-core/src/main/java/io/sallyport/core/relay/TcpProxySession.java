@@ -9,8 +9,11 @@ import io.sallyport.core.cluster.ClusterStats;
 import io.sallyport.core.upstream.UpstreamConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One proxied TCP connection: byte counts, response flags, and the end of its life. It ends when the
@@ -35,6 +38,11 @@ public final class TcpProxySession {
     private boolean ended;
     private long bytesReceived;
     private long bytesSent;
+    /** {@link System#nanoTime()} of the last bytes read from either side, for the idle timeout. */
+    private long lastActivity = startNanos;
+    private long idleNanos;
+    private Runnable onIdle;
+    private ScheduledFuture<?> idleCheck;
 
     TcpProxySession(Channel downstream, TcpProxyTarget target, AccessLog accessLog, Runnable onEnd) {
         this.downstream = downstream;
@@ -71,8 +79,38 @@ public final class TcpProxySession {
         });
     }
 
+    /**
+     * Runs {@code onIdle} once no byte was read from either side for {@code idle} (Envoy's TCP proxy
+     * {@code idle_timeout}). The check runs once per period, not per read: reads only note the time.
+     */
+    void idleTimeout(Duration idle, Runnable onIdle) {
+        this.idleNanos = idle.toNanos();
+        this.onIdle = onIdle;
+        lastActivity = System.nanoTime();
+        scheduleIdleCheck(idleNanos);
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = downstream.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (ended) {
+            return;
+        }
+        long idleFor = System.nanoTime() - lastActivity;
+        if (idleFor >= idleNanos) {
+            onIdle.run();
+        } else {
+            scheduleIdleCheck(idleNanos - idleFor);
+        }
+    }
+
     /** Bytes read from the downstream client (and sent upstream). */
     void receivedFromDownstream(int n) {
+        if (idleNanos != 0) {
+            lastActivity = System.nanoTime();
+        }
         bytesReceived += n;
         ClusterStats s = target.cluster().stats();
         s.txBytes().add(n);
@@ -80,6 +118,9 @@ public final class TcpProxySession {
 
     /** Bytes read from upstream (and sent to the downstream client). */
     void receivedFromUpstream(int n) {
+        if (idleNanos != 0) {
+            lastActivity = System.nanoTime();
+        }
         bytesSent += n;
         target.cluster().stats().rxBytes().add(n);
     }
@@ -97,6 +138,9 @@ public final class TcpProxySession {
             return;
         }
         ended = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
         target.listenerStats().cxActive().decrement();
         target.listenerStats().cxDestroy().increment();
         if (onEnd != null) {

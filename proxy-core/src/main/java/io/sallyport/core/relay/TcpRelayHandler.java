@@ -10,8 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.EpollInterestPin;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.epoll.EpollSpliceHook;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -34,6 +34,13 @@ import io.netty.util.ReferenceCountUtil;
  * Every message read is written to the peer (which releases it) or released here. When either channel
  * closes, the other is flushed and closed; an exception or failed write closes both.
  *
+ * <h3>Splice</h3>
+ * When both channels are epoll TCP sockets with nothing but the relay in their pipelines (no TLS, no
+ * sniffer left), each direction moves its bytes with {@code splice(2)} instead (see
+ * {@link SplicedDirection}): the kernel's pipe bounds what is held, counts are taken per splice, and
+ * half-close, errors and closing go through this handler as above. Bytes read before that (a sniffer's)
+ * are written first.
+ *
  * <h3>Epoll</h3>
  * A channel whose input was shut down may still have megabytes to write: on epoll it must stay in the
  * epoll set for that, which {@link EpollInterestPin} ensures.
@@ -44,6 +51,10 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     private final TcpProxySession session;
     private final boolean downstreamSide;
     private ChannelFutureListener closeBothOnFailure;
+    /** Reads of this channel are spliced to the peer; no {@code channelRead} comes any more. */
+    private boolean spliced;
+    /** This channel's input was shut down and everything read from it was handed to the peer. */
+    private boolean inputDone;
 
     TcpRelayHandler(Channel peer, TcpProxySession session, boolean downstreamSide) {
         this.peer = peer;
@@ -86,8 +97,38 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         peer.write(msg).addListener(closeBothOnFailure);
     }
 
+    /**
+     * Switches both directions of a session to splice when both channels allow it (see the class comment);
+     * otherwise leaves the buffer relay on. Call on the event loop once both relays are installed and bytes
+     * read before were handed to them.
+     */
+    static void spliceIfPossible(Channel downstream, TcpRelayHandler downstreamRelay, Channel upstream,
+                                 TcpRelayHandler upstreamRelay, TcpProxySession session) {
+        if (!spliceEnabled || !EpollSpliceHook.canSplice(downstream, upstream)
+                || !relayOnly(downstream, downstreamRelay) || !relayOnly(upstream, upstreamRelay)
+                || !downstream.isActive() || !upstream.isActive()) {
+            return;
+        }
+        downstreamRelay.spliced = true;
+        upstreamRelay.spliced = true;
+        new SplicedDirection(downstream, upstream, session::receivedFromDownstream).start();
+        new SplicedDirection(upstream, downstream, session::receivedFromUpstream).start();
+    }
+
+    /** Whether splice may be used; off only in tests that cover the buffer relay on epoll. */
+    static volatile boolean spliceEnabled = true;
+
+    private static boolean relayOnly(Channel ch, TcpRelayHandler relay) {
+        return ch.pipeline().first() == relay && ch.pipeline().last() == relay;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (spliced) {
+            // Fired after each splice readiness: the spliced direction manages its own reads.
+            ctx.fireChannelReadComplete();
+            return;
+        }
         peer.flush();
         if (peer.isWritable()) {
             readIfOpen(ctx);
@@ -98,7 +139,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // This channel drained below its low watermark: the peer, which waits to write here, may read on.
-        if (ctx.channel().isWritable() && !inputShutdown(peer)) {
+        if (!spliced && ctx.channel().isWritable() && !inputShutdown(peer)) {
             peer.read();
         }
         ctx.fireChannelWritabilityChanged();
@@ -107,10 +148,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            if (spliced) {
+                // Level-triggered read readiness of a shut input never stops: no more read interest.
+                ctx.channel().config().setAutoRead(false);
+            }
             shutdownPeerOutput(ctx.channel());
-        } else if (evt instanceof IdleStateEvent) {
-            ctx.close();
-            peer.close();
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -128,6 +170,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void shutdownPeerOutput(Channel self) {
         if (!(peer instanceof DuplexChannel duplex) || !peer.isActive()) {
+            inputDone = true;
             closeOnFlush(peer);
             closeIfBothDirectionsDone(self);
             return;
@@ -139,6 +182,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
                 peer.close();
                 return;
             }
+            if (spliced) {
+                // Only now has the splice drained what the socket still held when its input was shut down.
+                inputDone = true;
+                closeIfBothDirectionsDone(self);
+            }
             OutputCloser closer = peer.pipeline().get(OutputCloser.class);
             SslHandler ssl = closer == null ? peer.pipeline().get(SslHandler.class) : null;
             if (closer != null) {
@@ -149,7 +197,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
                 shutdownOutput(duplex);
             }
         });
-        closeIfBothDirectionsDone(self);
+        if (!spliced) {
+            // Everything read from this channel was passed on before its input shut down.
+            inputDone = true;
+            closeIfBothDirectionsDone(self);
+        }
     }
 
     private static void shutdownOutput(DuplexChannel channel) {
@@ -165,9 +217,16 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Closes {@code ch} once its output is shut down and its input is shut down and forwarded: a spliced
+     * channel's socket may still hold bytes after its input was shut down (see {@link SplicedDirection}).
+     */
     private static void closeIfBothDirectionsDone(Channel ch) {
         if (ch instanceof DuplexChannel d && d.isInputShutdown() && d.isOutputShutdown()) {
-            ch.close();
+            TcpRelayHandler relay = ch.pipeline().get(TcpRelayHandler.class);
+            if (relay == null || relay.inputDone) {
+                ch.close();
+            }
         }
     }
 

@@ -21,7 +21,12 @@
  * <h2>Response flags in the access log</h2>
  * {@code UF} every connect attempt failed or timed out; {@code UH} nothing to connect to (a DNS name that
  * does not resolve); {@code NR} forbidden by the Mesh or no service; {@code DC} the client went away while
- * the upstream was being connected. Byte splicing is not used: the relay counts every chunk for these
- * metrics and the access log.
+ * the upstream was being connected.
+ *
+ * <h2>Splice</h2>
+ * Between two plain epoll TCP sockets the bytes are moved with {@code splice(2)} through a pipe per
+ * direction ({@link io.sallyport.core.relay.SplicedDirection}); each splice is counted for the metrics and
+ * the access log as a read would be. TLS, unix sockets, the NIO transport and bytes a sniffer already read
+ * use the buffer relay.
  */
 package io.sallyport.core.relay;
