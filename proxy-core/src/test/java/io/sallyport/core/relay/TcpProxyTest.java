@@ -28,7 +28,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +67,11 @@ class TcpProxyTest {
     /** The transport under test. */
     Transport transport() {
         return Transport.platform();
+    }
+
+    /** Whether connections between plain TCP sockets are spliced here. */
+    boolean splices() {
+        return transport().isEpoll();
     }
 
     @BeforeAll
@@ -405,6 +412,78 @@ class TcpProxyTest {
             long start = System.nanoTime();
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
+    }
+
+    /** Pipes this process holds open (splice uses one per direction of a connection). */
+    private static long openPipes() throws Exception {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("pipe:");
+                } catch (Exception gone) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    @Test
+    void splicesPlainSocketsWithAPipePerDirectionAndClosesThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        EchoServer echo = track(EchoServer.tcp());
+        InetSocketAddress proxy = proxy(cluster("mes-pipes", level(0, ip(echo.port()))));
+        long before = openPipes();
+        try (Socket s = StreamClient.connect(proxy, 10_000)) {
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+            assertThat(s.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes(StandardCharsets.UTF_8));
+            // Both directions moved bytes: with splice each made its pipe (two descriptors each).
+            assertThat(openPipes() - before).isEqualTo(splices() ? 4 : 0);
+        }
+        assertThat(nextAccessLine()).contains(" 0 - 4 4 ");
+        assertThat(Await.until(() -> {
+            try {
+                return openPipes() == before;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10))).as("pipes closed with the connection").isTrue();
+    }
+
+    /** Bytes flowing one way only (client to service) keep the connection alive past the idle timeout. */
+    @Test
+    void aOneWayStreamIsNotIdle() throws Exception {
+        HoldingServer holding = track(new HoldingServer());
+        ClusterSpec spec = new ClusterSpec("mes-oneway", "default", List.of(level(0, ip(holding.port()))),
+                Duration.ofSeconds(2), Duration.ofMillis(300), 5, null);
+        InetSocketAddress proxy = proxy(spec);
+        try (Socket s = StreamClient.connect(proxy, 10_000)) {
+            Socket upstream = holding.accepted().get(10, TimeUnit.SECONDS);
+            upstream.setSoTimeout(10_000);
+            AtomicLong drained = new AtomicLong();
+            CompletableFuture<Void> draining = CompletableFuture.runAsync(() -> {
+                byte[] buf = new byte[8192];
+                try (InputStream in = upstream.getInputStream()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        drained.addAndGet(n);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] chunk = new byte[1024];
+            long sent = 0;
+            long end = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+            while (System.nanoTime() < end) {
+                s.getOutputStream().write(chunk);
+                sent += chunk.length;
+            }
+            long total = sent;
+            assertThat(Await.until(() -> drained.get() == total, Duration.ofSeconds(10)))
+                    .as("everything arrived over a connection busy for 4 idle timeouts").isTrue();
+            // Then nothing moves: the idle timeout closes both sides.
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            draining.get(10, TimeUnit.SECONDS);
         }
     }
 }
