@@ -28,7 +28,7 @@ import java.util.function.IntConsumer;
  * The source runs with auto-read on while no region is queued: each read readiness fills the pipe and
  * writes a region, which usually drains at once. While a region waits for the target, the source's auto-read
  * is off (read interest dropped); the region refills from the source as the target drains, and turns
- * auto-read back on when done. The proxy holds at most one pipe (64 KiB) per direction.
+ * auto-read back on when done. The proxy holds at most one pipe (256 KiB, see {@link PipeSize}) per direction.
  *
  * <h3>End of stream</h3>
  * When the source's peer half-closes, Netty shuts the source's input down and fires
@@ -41,8 +41,6 @@ import java.util.function.IntConsumer;
  */
 final class SplicedDirection implements EpollSpliceHook.Reader {
 
-    /** Linux's default pipe size; a splice into the pipe moves at most this much. */
-    private static final int PIPE_SIZE = 64 * 1024;
     /** Bytes one region call moves before giving the event loop back (Netty then calls it again or later). */
     private static final int MAX_PER_TRANSFER = 512 * 1024;
 
@@ -55,6 +53,8 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
     private FileDescriptor pipeRead;
     private FileDescriptor pipeWrite;
     private int inPipe;
+    /** A splice into the pipe moves at most this much. */
+    private int pipeSize;
     private PipeRegion queued;
     private boolean closed;
 
@@ -136,10 +136,11 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
             FileDescriptor[] pipe = EpollSpliceHook.pipe();
             pipeRead = pipe[0];
             pipeWrite = pipe[1];
+            pipeSize = PipeSize.grow(pipeWrite.intValue());
         }
         int total = 0;
-        while (inPipe < PIPE_SIZE) {
-            int n = EpollSpliceHook.splice(sourceFd, pipeWrite.intValue(), PIPE_SIZE - inPipe);
+        while (inPipe < pipeSize) {
+            int n = EpollSpliceHook.splice(sourceFd, pipeWrite.intValue(), pipeSize - inPipe);
             if (n <= 0) {
                 break;
             }

@@ -1,0 +1,50 @@
+package io.sallyport.core.relay;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/**
+ * Grows a splice pipe beyond Linux's default 64 KiB ({@code fcntl(F_SETPIPE_SZ)}, which Netty's native
+ * library does not offer), so one splice moves more and a stream needs fewer system calls and wake-ups.
+ * Best effort: where the call is refused (the per-user pipe memory limit of an unprivileged process is
+ * reached) or JNA cannot load, the pipe keeps its size.
+ */
+final class PipeSize {
+
+    /** Linux's default pipe capacity. */
+    static final int DEFAULT = 64 * 1024;
+    /** What a relay pipe is grown to: a few TCP reads' worth, still a small bound per direction. */
+    static final int WANTED = 256 * 1024;
+
+    private static final int F_SETPIPE_SZ = 1031;
+    private static final LibC LIBC = load();
+
+    private PipeSize() {
+    }
+
+    interface LibC extends Library {
+        int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+    }
+
+    private static LibC load() {
+        try {
+            return Native.load("c", LibC.class);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /** Grows the pipe {@code fd} to {@link #WANTED}; returns its capacity (the default when not grown). */
+    static int grow(int fd) {
+        if (LIBC == null) {
+            return DEFAULT;
+        }
+        try {
+            int size = LIBC.fcntl(fd, F_SETPIPE_SZ, WANTED);
+            return size > 0 ? size : DEFAULT;
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            return DEFAULT;
+        }
+    }
+}
