@@ -1,11 +1,13 @@
 package io.netty.channel.epoll;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
 
@@ -24,8 +26,8 @@ import java.util.Queue;
  * <p>What Netty still does around the reader: {@code channelReadComplete} after each call; with auto-read
  * off, read interest is dropped after each call (so the relay runs these channels with auto-read on and
  * turns it off for backpressure); when the peer half-closed, the input is shut down and
- * {@code ChannelInputShutdownEvent} fired right after the call, whatever the reader left in the socket
- * (Linux keeps queued bytes readable after {@code shutdown(SHUT_RD)}, so the reader drains them later).
+ * {@code ChannelInputShutdownEvent} fired right after the call, whatever the reader left in the socket (so
+ * the reader drains the socket in that call).
  *
  * <p>This class lives in Netty's package because the splice queue and its task type are only reachable
  * from there; the queue field itself is private and set through a {@link VarHandle}.
@@ -86,6 +88,27 @@ public final class EpollSpliceHook {
     /** The socket's file descriptor number. */
     public static int fd(Channel channel) {
         return ((AbstractEpollChannel) channel).fd().intValue();
+    }
+
+    /**
+     * Reads from the socket of {@code channel} into {@code buf}'s writable bytes, without blocking.
+     *
+     * @return the bytes read (and added to {@code buf}), 0 when there are none now, -1 at the end of stream
+     */
+    public static int read(Channel channel, ByteBuf buf) throws IOException {
+        LinuxSocket socket = ((AbstractEpollChannel) channel).socket;
+        int writerIndex = buf.writerIndex();
+        int n;
+        if (buf.hasMemoryAddress()) {
+            n = socket.readAddress(buf.memoryAddress(), writerIndex, buf.capacity());
+        } else {
+            ByteBuffer nio = buf.internalNioBuffer(writerIndex, buf.writableBytes());
+            n = socket.read(nio, nio.position(), nio.limit());
+        }
+        if (n > 0) {
+            buf.writerIndex(writerIndex + n);
+        }
+        return n;
     }
 
     /** A new non-blocking pipe: {@code [read end, write end]}. */

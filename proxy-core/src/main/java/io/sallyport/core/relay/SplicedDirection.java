@@ -1,7 +1,8 @@
 package io.sallyport.core.relay;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.FileRegion;
 import io.netty.channel.epoll.EpollSpliceHook;
@@ -31,9 +32,10 @@ import java.util.function.IntConsumer;
  * auto-read back on when done. The proxy holds at most one pipe (256 KiB, see {@link PipeSize}) per direction.
  *
  * <h3>End of stream</h3>
- * When the source's peer half-closes, Netty shuts the source's input down and fires
- * {@code ChannelInputShutdownEvent} (the relay then shuts the target's output down behind the queued
- * region); bytes still queued in the source socket are drained by the region.
+ * When the source's peer half-closes, what the source socket still holds beyond the pipe is read into
+ * buffers queued behind the region (see {@link #drain()}); then Netty shuts the source's input down and
+ * fires {@code ChannelInputShutdownEvent}, and the relay shuts the target's output down behind all of it.
+ * The pipe lives until both channels are closed, so a closed source's last bytes still reach the target.
  *
  * <h3>Counting</h3>
  * Every splice into the pipe is counted at once (bytes read from the source), like a read of the buffer
@@ -43,11 +45,14 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
 
     /** Bytes one region call moves before giving the event loop back (Netty then calls it again or later). */
     private static final int MAX_PER_TRANSFER = 512 * 1024;
+    /** Buffer size for what is left in the source socket at its end of stream. */
+    private static final int DRAIN_CHUNK = 64 * 1024;
 
     private final Channel source;
     private final Channel target;
     private final IntConsumer received;
     private final ChannelFutureListener regionDone;
+    private final ChannelFutureListener closeBothOnFailure;
     private final int sourceFd;
     private final int targetFd;
     private FileDescriptor pipeRead;
@@ -67,6 +72,12 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
         this.received = received;
         this.sourceFd = EpollSpliceHook.fd(source);
         this.targetFd = EpollSpliceHook.fd(target);
+        this.closeBothOnFailure = f -> {
+            if (!f.isSuccess()) {
+                source.close();
+                target.close();
+            }
+        };
         this.regionDone = f -> {
             queued = null;
             if (!f.isSuccess()) {
@@ -99,30 +110,60 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
             source.config().setAutoRead(false);
             return;
         }
-
         if (peerHalfClosed || queued != null) {
             // With the input shut down (next) a level-triggered read readiness would never stop; while a
             // region waits for the target, it refills the pipe itself.
             source.config().setAutoRead(false);
-            if (queued != null) {
-                return;
-            }
         }
         try {
-            fill();
+            if (queued == null) {
+                fill();
+                if (inPipe > 0) {
+                    PipeRegion region = new PipeRegion();
+                    queued = region;
+                    target.writeAndFlush(region).addListener(regionDone);
+                    if (queued != null) {
+                        // The target is full: no read interest until the region is done.
+                        source.config().setAutoRead(false);
+                    }
+                }
+            }
+            if (peerHalfClosed) {
+                drain();
+            }
         } catch (IOException e) {
             source.pipeline().fireExceptionCaught(e);
-            return;
         }
-        if (inPipe > 0) {
-            PipeRegion region = new PipeRegion();
-            queued = region;
-            ChannelFuture f = target.writeAndFlush(region);
-            f.addListener(regionDone);
-            if (queued != null) {
-                // The target is full: stop read interest until the region is done.
-                source.config().setAutoRead(false);
+    }
+
+    /**
+     * Reads what the source socket still holds after its peer's FIN into buffers queued behind the region,
+     * as the buffer relay does at a half-close: the socket is then empty when its input is shut down, and
+     * can be closed as soon as its output is shut down too (an open socket shut both ways would make epoll
+     * report a hang-up that Netty does not handle, over and over).
+     */
+    private void drain() throws IOException {
+        ByteBufAllocator alloc = source.alloc();
+        boolean wrote = false;
+        for (;;) {
+            ByteBuf buf = alloc.directBuffer(DRAIN_CHUNK);
+            int n;
+            try {
+                n = EpollSpliceHook.read(source, buf);
+            } catch (IOException e) {
+                buf.release();
+                throw e;
             }
+            if (n <= 0) {
+                buf.release();
+                break;
+            }
+            received.accept(n);
+            target.write(buf).addListener(closeBothOnFailure);
+            wrote = true;
+        }
+        if (wrote) {
+            target.flush();
         }
     }
 

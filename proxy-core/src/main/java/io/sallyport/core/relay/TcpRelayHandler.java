@@ -53,8 +53,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     private ChannelFutureListener closeBothOnFailure;
     /** Reads of this channel are spliced to the peer; no {@code channelRead} comes any more. */
     private boolean spliced;
-    /** This channel's input was shut down and everything read from it was handed to the peer. */
-    private boolean inputDone;
 
     TcpRelayHandler(Channel peer, TcpProxySession session, boolean downstreamSide) {
         this.peer = peer;
@@ -170,7 +168,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void shutdownPeerOutput(Channel self) {
         if (!(peer instanceof DuplexChannel duplex) || !peer.isActive()) {
-            inputDone = true;
             closeOnFlush(peer);
             closeIfBothDirectionsDone(self);
             return;
@@ -182,11 +179,6 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
                 peer.close();
                 return;
             }
-            if (spliced) {
-                // Only now has the splice drained what the socket still held when its input was shut down.
-                inputDone = true;
-                closeIfBothDirectionsDone(self);
-            }
             OutputCloser closer = peer.pipeline().get(OutputCloser.class);
             SslHandler ssl = closer == null ? peer.pipeline().get(SslHandler.class) : null;
             if (closer != null) {
@@ -197,11 +189,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
                 shutdownOutput(duplex);
             }
         });
-        if (!spliced) {
-            // Everything read from this channel was passed on before its input shut down.
-            inputDone = true;
-            closeIfBothDirectionsDone(self);
-        }
+        closeIfBothDirectionsDone(self);
     }
 
     private static void shutdownOutput(DuplexChannel channel) {
@@ -218,15 +206,13 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Closes {@code ch} once its output is shut down and its input is shut down and forwarded: a spliced
-     * channel's socket may still hold bytes after its input was shut down (see {@link SplicedDirection}).
+     * Closes {@code ch} once both directions are done. Everything read from it has been handed on by then
+     * (a spliced channel drains its socket when its peer half-closes); what a pipe still holds is written
+     * after the close (see {@link SplicedDirection}).
      */
     private static void closeIfBothDirectionsDone(Channel ch) {
         if (ch instanceof DuplexChannel d && d.isInputShutdown() && d.isOutputShutdown()) {
-            TcpRelayHandler relay = ch.pipeline().get(TcpRelayHandler.class);
-            if (relay == null || relay.inputDone) {
-                ch.close();
-            }
+            ch.close();
         }
     }
 
