@@ -18,7 +18,14 @@ final class PipeSize {
     static final int WANTED = 256 * 1024;
 
     private static final int F_SETPIPE_SZ = 1031;
-    private static final LibC LIBC = load();
+    /** Loaded off the event loop (JNA may unpack its native library to disk); pipes keep 64 KiB till then. */
+    private static volatile LibC libc;
+
+    static {
+        Thread loader = new Thread(() -> libc = load(), "sallyport-pipe-size");
+        loader.setDaemon(true);
+        loader.start();
+    }
 
     private PipeSize() {
     }
@@ -37,11 +44,12 @@ final class PipeSize {
 
     /** Grows the pipe {@code fd} to {@link #WANTED}; returns its capacity (the default when not grown). */
     static int grow(int fd) {
-        if (LIBC == null) {
+        LibC c = libc;
+        if (c == null) {
             return DEFAULT;
         }
         try {
-            int size = LIBC.fcntl(fd, F_SETPIPE_SZ, WANTED);
+            int size = c.fcntl(fd, F_SETPIPE_SZ, WANTED);
             return size > 0 ? size : DEFAULT;
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             return DEFAULT;
