@@ -111,6 +111,18 @@ public final class EpollSpliceHook {
         return n;
     }
 
+    /**
+     * Takes the socket's pending error ({@code SO_ERROR}, cleared by reading it), as an exception.
+     *
+     * @throws IOException the socket's error (a reset), if it has one
+     */
+    public static void checkError(Channel channel) throws IOException {
+        int error = ((AbstractEpollChannel) channel).socket.getSoError();
+        if (error != 0) {
+            throw new IOException("socket error " + error + " (errno)");
+        }
+    }
+
     /** A new non-blocking pipe: {@code [read end, write end]}. */
     public static FileDescriptor[] pipe() throws IOException {
         return FileDescriptor.pipe();

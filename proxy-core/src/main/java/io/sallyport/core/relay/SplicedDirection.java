@@ -116,6 +116,10 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
             source.config().setAutoRead(false);
         }
         try {
+            if (queued != null && !peerHalfClosed) {
+                // Read interest is off, so this is an error report: take it, or epoll keeps reporting it.
+                EpollSpliceHook.checkError(source);
+            }
             if (queued == null) {
                 fill();
                 if (inPipe > 0) {
