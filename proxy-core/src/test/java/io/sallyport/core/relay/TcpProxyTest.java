@@ -486,4 +486,52 @@ class TcpProxyTest {
             draining.get(10, TimeUnit.SECONDS);
         }
     }
+
+    /** CPU time of the proxy's event loop threads, in nanoseconds. */
+    private static long loopCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("proxy-test")) {
+                total += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The service answers a client that half-closed and then closes while the client does not read yet:
+     * the proxy's socket to the service is then shut both ways with bytes left to pass on. The proxy must
+     * neither lose them nor busy-loop (epoll reports a hang-up on such a socket until it is closed).
+     */
+    @Test
+    void aServiceThatClosesWhileTheClientIsNotReadingCostsNoCpu() throws Exception {
+        HoldingServer holding = track(new HoldingServer());
+        InetSocketAddress proxy = proxy(cluster("mes-hup", level(0, ip(holding.port()))));
+        long size = 8L * 1024 * 1024;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(proxy, 5000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write('?');
+            s.shutdownOutput();
+            Socket upstream = holding.accepted().get(10, TimeUnit.SECONDS);
+            upstream.setSoTimeout(10_000);
+            assertThat(upstream.getInputStream().readAllBytes()).containsExactly('?');
+            upstream.setSendBufferSize(4 * 1024 * 1024);
+            StreamClient.write(upstream.getOutputStream(), size, 5, new AtomicLong());
+            upstream.close();
+
+            assertThat(loopCpuNanos()).as("the proxy's event loop threads are measured").isPositive();
+            // Give the FIN time to arrive while the client reads nothing, then measure a quiet second.
+            // In 50 ms units: a timer's wake-up does not count, a spinning loop (300 ms a quiet period) does.
+            assertThat(Await.stalled(() -> loopCpuNanos() / 50_000_000, Duration.ofMillis(300), Duration.ofSeconds(5)))
+                    .as("event loops idle while the client does not read").isTrue();
+
+            long[] got = StreamClient.readAll(s.getInputStream());
+            assertThat(got[0]).isEqualTo(size);
+            assertThat(got[1]).isEqualTo(StreamClient.checksumOf(size, 5));
+        }
+        assertThat(nextAccessLine()).contains(" 0 - 1 " + size + " ");
+    }
 }
