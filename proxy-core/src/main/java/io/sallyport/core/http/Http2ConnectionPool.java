@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -144,6 +145,8 @@ final class Http2ConnectionPool implements UpstreamPool {
         if (!idleTimeout.isZero()) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
         }
+        // Stream writes made in one event-loop turn (many exchanges forwarding requests) leave in one write.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline().addLast("h2", c.codec);
         ch.pipeline().addLast("mux", new Http2MultiplexHandler(new RejectPushHandler()));
         ch.pipeline().addLast("watch", new ConnectionWatcher(c));
