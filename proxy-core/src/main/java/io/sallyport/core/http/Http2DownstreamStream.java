@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -48,6 +49,7 @@ final class Http2DownstreamStream implements Downstream {
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final AsciiString COOKIE = HttpHeaderNames.COOKIE;
+    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
 
     private final Http2DownstreamConnection conn;
     private final Http2Stream stream;
@@ -210,7 +212,8 @@ final class Http2DownstreamStream implements Downstream {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         if (msg instanceof HttpResponse resp) {
-            Http2Headers h = HttpConversionUtil.toHttp2Headers(resp, false);
+            Http2Headers h = toHttp2(resp.headers(), new DefaultHttp2Headers(false, resp.headers().size() + 1)
+                    .status(resp.status().codeAsText()));
             if (resp.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg);
                 return writeHeaders(h, false);
@@ -245,7 +248,7 @@ final class Http2DownstreamStream implements Downstream {
         } else {
             content.release();
         }
-        return writeHeaders(HttpConversionUtil.toHttp2Headers(trailers, false), true);
+        return writeHeaders(toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size())), true);
     }
 
     private ChannelFuture writeHeaders(Http2Headers headers, boolean endOfStream) {
@@ -315,6 +318,35 @@ final class Http2DownstreamStream implements Downstream {
         if (!remoteEnded) {
             last.addListener(f -> abort());
         }
+    }
+
+    /**
+     * Copies HTTP/1 header fields into an HTTP/2 block: names lower-cased, connection-specific fields left out
+     * (RFC 9113 §8.2.2; the exchange already removed hop-by-hop fields and those its {@code Connection} named).
+     */
+    static Http2Headers toHttp2(HttpHeaders in, Http2Headers out) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            if (!connectionSpecific(name)) {
+                out.add(name, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static boolean connectionSpecific(AsciiString name) {
+        if (name.length() > 7 && name.byteAt(0) == 'x' && name.startsWith(X_HTTP2)) {
+            return true;
+        }
+        return switch (name.length()) {
+            case 4 -> HttpHeaderNames.HOST.contentEquals(name);
+            case 7 -> HttpHeaderNames.UPGRADE.contentEquals(name);
+            case 10 -> HttpHeaderNames.CONNECTION.contentEquals(name) || HttpHeaderNames.KEEP_ALIVE.contentEquals(name);
+            case 16 -> HttpHeaderNames.PROXY_CONNECTION.contentEquals(name);
+            case 17 -> HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name);
+            default -> false;
+        };
     }
 
     private static long headerListSize(Http2Headers headers) {
