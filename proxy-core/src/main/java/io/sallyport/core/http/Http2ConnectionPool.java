@@ -64,6 +64,8 @@ final class Http2ConnectionPool implements UpstreamPool {
         final UpstreamEndpoint endpoint;
         Channel channel;
         Http2FrameCodec codec;
+        /** Opens this connection's streams (one bootstrap per connection, reused). */
+        Http2StreamChannelBootstrap streamOpener;
         boolean ready;
         boolean goingAway;
         int streams;
@@ -134,6 +136,8 @@ final class Http2ConnectionPool implements UpstreamPool {
 
     private void start(Connection c, Channel ch, List<Connection> list) {
         c.channel = ch;
+        c.streamOpener = new Http2StreamChannelBootstrap(ch).option(ChannelOption.AUTO_READ, false)
+                .handler(STREAM_INITIALIZER);
         c.codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Settings.defaultSettings()
                         .pushEnabled(false)
@@ -195,10 +199,7 @@ final class Http2ConnectionPool implements UpstreamPool {
 
     private void openStream(Connection c, Promise<Channel> promise) {
         c.streams++;
-        Http2StreamChannelBootstrap b = new Http2StreamChannelBootstrap(c.channel)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(STREAM_INITIALIZER);
-        b.open().addListener(f -> {
+        c.streamOpener.open().addListener(f -> {
             if (!f.isSuccess()) {
                 c.streams--;
                 promise.tryFailure(f.cause());
