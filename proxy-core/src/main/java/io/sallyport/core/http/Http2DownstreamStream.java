@@ -335,7 +335,7 @@ final class Http2DownstreamStream implements Downstream {
         return out;
     }
 
-    private static boolean connectionSpecific(AsciiString name) {
+    static boolean connectionSpecific(AsciiString name) {
         if (name.length() > 7 && name.byteAt(0) == 'x' && name.startsWith(X_HTTP2)) {
             return true;
         }
