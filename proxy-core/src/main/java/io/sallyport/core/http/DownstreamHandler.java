@@ -18,17 +18,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * The end of a downstream pipeline: an HTTP/1.1 connection (requests one after another) or one HTTP/2
- * stream (one request). It turns each request into a {@link ProxyExchange}, answers malformed and
- * oversized requests itself, and passes reads, writability and closure to the current exchange.
+ * The end of a downstream HTTP/1.1 pipeline (requests one after another, pipelining allowed). It turns each
+ * request into a {@link ProxyExchange}, answers malformed and oversized requests itself, and passes reads,
+ * writability and closure to the current exchange, for which it is the {@link Downstream}.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter {
-
-    /** HTTP/2 → HTTP/1 conversion adds up to this many fields ({@code host}, {@code x-http2-*}). */
-    private static final int HTTP2_CONVERSION_FIELDS = 4;
+final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
     private final HttpConnectionManager manager;
-    private final boolean http2;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
@@ -36,17 +32,48 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean closing;
 
-    DownstreamHandler(HttpConnectionManager manager, boolean http2) {
+    DownstreamHandler(HttpConnectionManager manager) {
         this.manager = manager;
-        this.http2 = http2;
     }
 
-    HttpConnectionManager manager() {
+    @Override
+    public HttpConnectionManager manager() {
         return manager;
     }
 
-    boolean isHttp2() {
-        return http2;
+    @Override
+    public boolean isHttp2() {
+        return false;
+    }
+
+    @Override
+    public io.netty.channel.Channel connection() {
+        return ctx.channel();
+    }
+
+    @Override
+    public io.netty.channel.ChannelFuture write(HttpObject msg) {
+        return ctx.write(msg);
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void read() {
+        ctx.read();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void abort() {
+        ctx.close();
     }
 
     @Override
@@ -92,17 +119,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 rejectMalformed(req, req.decoderResult().cause());
                 return;
             }
-            int limit = manager.limits().maxRequestHeaders() + (http2 ? HTTP2_CONVERSION_FIELDS : 0);
-            if (req.headers().size() > limit) {
+            if (req.headers().size() > manager.limits().maxRequestHeaders()) {
                 reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many request headers");
                 return;
             }
-            if (http2 && headerListSize(req) > manager.limits().maxRequestHeaderBytes()) {
-                // HTTP/1 heads are limited by the codec; HTTP/2 header lists here (RFC 9113 §6.5.2 sizing).
-                reject(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
-                return;
-            }
-            current = new ProxyExchange(this, ctx, req);
+            current = new ProxyExchange(this, req);
             current.start();
         } else if (msg instanceof HttpContent content) {
             ProxyExchange ex = current;
@@ -114,16 +135,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private static long headerListSize(HttpRequest req) {
-        long size = req.uri().length() + req.method().name().length() + 64;
-        for (java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();
-                it.hasNext(); ) {
-            java.util.Map.Entry<CharSequence, CharSequence> e = it.next();
-            size += e.getKey().length() + e.getValue().length() + 32;
-        }
-        return size;
     }
 
     private void rejectMalformed(HttpRequest req, Throwable cause) {
@@ -143,13 +154,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(req);
         closing = true;
         boolean head = HttpMethod.HEAD.equals(req.method());
-        FullHttpResponse r = LocalReplies.http(ctx.alloc(), status, message, !http2, head);
+        FullHttpResponse r = LocalReplies.http(ctx.alloc(), status, message, true, head);
         long sent = r.content().readableBytes();
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-        manager.accessLog().log(new HttpAccessLogEntry(Instant.now(), req.method().name(), req.uri(),
-                http2 ? "HTTP/2" : req.protocolVersion().text(), status.code(), "DPE", 0, sent, 0, -1,
-                null, null, null, null, null, null, ProxyExchange.remoteAddress(ctx),
-                DownstreamPeer.uriSan(ctx.channel())));
+        logRejected(manager, ctx.channel(), req.method().name(), req.uri(), req.protocolVersion().text(),
+                status.code(), sent);
+    }
+
+    /** The access-log entry of a request the proxy refused before routing it. */
+    static void logRejected(HttpConnectionManager manager, io.netty.channel.Channel connection, String method,
+                            String path, String protocol, int status, long bytesSent) {
+        manager.accessLog().log(new HttpAccessLogEntry(Instant.now(), method, path, protocol, status, "DPE", 0,
+                bytesSent, 0, -1, null, null, null, null, null, null, ProxyExchange.remoteAddress(connection),
+                DownstreamPeer.uriSan(connection)));
     }
 
     @Override
@@ -206,16 +223,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /**
-     * The exchange is over. {@code keepAlive}: the HTTP/1.1 connection may carry the next request;
-     * otherwise the connection (or HTTP/2 stream) is closed once {@code lastWrite} (may be {@code null}) is done.
-     */
-    void exchangeDone(ProxyExchange ex, boolean keepAlive, io.netty.channel.ChannelFuture lastWrite) {
+    @Override
+    public void exchangeDone(ProxyExchange ex, boolean keepAlive, io.netty.channel.ChannelFuture lastWrite) {
         if (current != ex) {
             return;
         }
         current = null;
-        if (!keepAlive || http2) {
+        if (!keepAlive) {
             closing = true;
             releasePipelined();
             ctx.flush();
@@ -248,8 +262,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The exchange switched the connection to a tunnel: this handler leaves the connection alone. */
-    void upgraded(ProxyExchange ex) {
+    @Override
+    public void upgraded(ProxyExchange ex) {
         if (current == ex) {
             current = null;
         }

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -63,6 +63,8 @@ final class Http2ConnectionPool implements UpstreamPool {
         final UpstreamEndpoint endpoint;
         Channel channel;
         Http2FrameCodec codec;
+        /** Opens this connection's streams (one bootstrap per connection, reused). */
+        Http2StreamChannelBootstrap streamOpener;
         boolean ready;
         boolean goingAway;
         int streams;
@@ -133,6 +135,8 @@ final class Http2ConnectionPool implements UpstreamPool {
 
     private void start(Connection c, Channel ch, List<Connection> list) {
         c.channel = ch;
+        c.streamOpener = new Http2StreamChannelBootstrap(ch).option(ChannelOption.AUTO_READ, false)
+                .handler(STREAM_INITIALIZER);
         c.codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Settings.defaultSettings()
                         .pushEnabled(false)
@@ -144,6 +148,8 @@ final class Http2ConnectionPool implements UpstreamPool {
         if (!idleTimeout.isZero()) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
         }
+        // Stream writes made in one event-loop turn (many exchanges forwarding requests) leave in one write.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline().addLast("h2", c.codec);
         ch.pipeline().addLast("mux", new Http2MultiplexHandler(new RejectPushHandler()));
         ch.pipeline().addLast("watch", new ConnectionWatcher(c));
@@ -192,10 +198,7 @@ final class Http2ConnectionPool implements UpstreamPool {
 
     private void openStream(Connection c, Promise<Channel> promise) {
         c.streams++;
-        Http2StreamChannelBootstrap b = new Http2StreamChannelBootstrap(c.channel)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(STREAM_INITIALIZER);
-        b.open().addListener(f -> {
+        c.streamOpener.open().addListener(f -> {
             if (!f.isSuccess()) {
                 c.streams--;
                 promise.tryFailure(f.cause());
@@ -220,7 +223,7 @@ final class Http2ConnectionPool implements UpstreamPool {
     private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
         @Override
         protected void initChannel(Http2StreamChannel ch) {
-            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, true), new UpstreamHandler());
+            ch.pipeline().addLast(new Http2UpstreamStreamCodec(), new UpstreamHandler());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.sallyport.core.http;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -16,7 +16,7 @@ final class Http2IdleCloser extends IdleStateHandler {
 
     @Override
     protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
-        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        Http2ConnectionHandler codec = ctx.pipeline().get(Http2ConnectionHandler.class);
         if (codec == null || codec.connection().numActiveStreams() == 0) {
             ctx.close();
         }

@@ -7,12 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -30,23 +24,6 @@ import java.util.function.Function;
  */
 @ChannelHandler.Sharable
 public final class HttpConnectionManager extends ChannelInitializer<Channel> {
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionManager.class);
-
-    /** The last handler of a downstream HTTP/2 connection: errors end here, not at the pipeline's tail. */
-    private static final ChannelHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
-
-    @ChannelHandler.Sharable
-    private static final class ConnectionErrorHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
-        @Override
-        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            // The frame codec answers its own protocol errors (GOAWAY with the error code, then close).
-            if (!(cause instanceof io.netty.handler.codec.http2.Http2Exception)) {
-                ctx.close();
-            }
-        }
-    }
 
     private final Function<String, HttpRoute> router;
     private final HttpAccessLog accessLog;
@@ -91,7 +68,7 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
 
     /** HTTP/1.1 on this connection: codec, {@code 100-continue}, idle timeout, then the proxy handler. */
     void configureHttp1(ChannelPipeline p, String after) {
-        p.addAfter(after, "http1-handler", new DownstreamHandler(this, false));
+        p.addAfter(after, "http1-handler", new DownstreamHandler(this));
         if (!limits.idleTimeout().isZero()) {
             p.addAfter(after, "idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         }
@@ -102,35 +79,20 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(64 * 1024)));
     }
 
-    /** h2c with prior knowledge: frame codec with explicit limits, one child channel per stream. */
+    /**
+     * h2c with prior knowledge: one connection handler that decodes frames and demultiplexes them to
+     * per-stream exchanges (no channel per stream), explicit limits, idle timeout.
+     */
     void configureHttp2(Channel ch, String after) {
         ChannelPipeline p = ch.pipeline();
-        Http2Settings settings = Http2Settings.defaultSettings()
-                .maxConcurrentStreams(limits.maxConcurrentStreams())
-                // Netty refuses streams over this hard cap; between the limit and the cap we answer 431.
-                .maxHeaderListSize(2L * limits.maxRequestHeaderBytes())
-                .initialWindowSize(Http2ConnectionPool.STREAM_WINDOW);
-        p.addAfter(after, "h2-codec", Http2FrameCodecBuilder.forServer()
-                .initialSettings(settings)
-                .decoderEnforceMaxRstFramesPerWindow(limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
-                .validateHeaders(true)
-                .build());
-        String last = "h2-codec";
+        String last = after;
         if (!limits.idleTimeout().isZero()) {
+            // Before the HTTP/2 handler: it sees the connection's bytes both ways.
             p.addAfter(last, "idle", new Http2IdleCloser(limits.idleTimeout()));
             last = "idle";
         }
-        p.addAfter(last, "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel stream) {
-                stream.config().setAutoRead(false);
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-                        new DownstreamHandler(HttpConnectionManager.this, true));
-            }
-        }));
-        p.addAfter("h2-mux", "h2-errors", CONNECTION_ERRORS);
+        p.addAfter(last, "h2", Http2DownstreamConnection.create(this));
         // Streams are flow-controlled one by one; the connection reads continuously.
         ch.config().setAutoRead(true);
-        ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2ConnectionPool.CONNECTION_WINDOW - 65_535));
     }
 }

@@ -3,7 +3,6 @@ package io.sallyport.core.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -54,8 +53,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     static final int REPLAY_LIMIT = 64 * 1024;
     private static final int MAX_RETRIES = 3;
 
-    private final DownstreamHandler down;
-    private final ChannelHandlerContext dctx;
+    private final Downstream down;
     private final EventLoop loop;
     private final HttpRequest request;
     private final boolean http2Downstream;
@@ -113,10 +111,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     private ScheduledFuture<?> idleTimer;
     private long grpcDeadlineNanos;
 
-    ProxyExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request) {
+    ProxyExchange(Downstream down, HttpRequest request) {
         this.down = down;
-        this.dctx = dctx;
-        this.loop = dctx.channel().eventLoop();
+        this.loop = down.connection().eventLoop();
         this.request = request;
         this.http2Downstream = down.isHttp2();
         HttpHeaders h = request.headers();
@@ -201,8 +198,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         if (http2Downstream && HttpUtil.is100ContinueExpected(request)) {
             // As for HTTP/1.1 (HttpServerExpectContinueHandler): the proxy says continue, the origin never sees it.
             h.remove(HttpHeaderNames.EXPECT);
-            dctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            down.write(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.CONTINUE, io.netty.buffer.Unpooled.EMPTY_BUFFER));
+            down.flush();
         }
         HopByHopHeaders.strip(h);
         if (upgrade != null) {
@@ -359,7 +357,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
 
     private void readDownstreamIfUpstreamWritable() {
         if (upstream.isWritable()) {
-            dctx.read();
+            down.read();
         } else {
             waitingUpstreamWritable = true;
         }
@@ -370,7 +368,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         if (writable && waitingUpstreamWritable && !done) {
             waitingUpstreamWritable = false;
             if (!requestComplete) {
-                dctx.read();
+                down.read();
             }
         }
     }
@@ -422,7 +420,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 HopByHopHeaders.stripTrailers(last.trailingHeaders());
             }
         }
-        ChannelFuture w = dctx.write(msg);
+        ChannelFuture w = down.write(msg);
         if (msg instanceof LastHttpContent) {
             lastWrite = w;
             onResponseComplete();
@@ -443,15 +441,15 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         Channel up = upstream;
         upstream = null;
         up.pipeline().get(UpstreamHandler.class).detach();
-        dctx.write(resp);
+        down.write(resp);
         if (!(resp instanceof LastHttpContent)) {
-            dctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            down.write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        dctx.flush();
+        down.flush();
         done = true;
         endAndLog();
         down.upgraded(this);
-        UpgradeTunnel.start(dctx.channel(), up);
+        UpgradeTunnel.start(down.connection(), up);
     }
 
     private void prepareResponse(HttpResponse resp) {
@@ -491,9 +489,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         if (done) {
             return;
         }
-        dctx.flush();
+        down.flush();
         if (upstream != null && !responseComplete) {
-            if (dctx.channel().isWritable()) {
+            if (down.isWritable()) {
                 upstream.read();
             } else {
                 waitingDownstreamWritable = true;
@@ -687,7 +685,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 + " bytesReceived=" + bytesReceived + " bytesSent=" + bytesSent
                 + " waitingUpstreamWritable=" + waitingUpstreamWritable
                 + " waitingDownstreamWritable=" + waitingDownstreamWritable
-                + " downstreamWritable=" + dctx.channel().isWritable()
+                + " downstreamWritable=" + down.isWritable()
                 + " upstream=" + (upstream == null ? "none" : (upstream.isActive() + "/writable=" + upstream.isWritable()
                 + "/autoRead=" + upstream.config().isAutoRead()));
     }
@@ -714,14 +712,14 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 HttpUtil.setContentLength(r, 0);
             }
         } else {
-            r = LocalReplies.http(dctx.alloc(), HttpResponseStatus.valueOf(status), message,
+            r = LocalReplies.http(down.connection().alloc(), HttpResponseStatus.valueOf(status), message,
                     !http2Downstream && (closeDownstreamAfter || !clientKeepAlive), head);
             bytesSent += r.content().readableBytes();
         }
         responseCode = grpc ? 200 : status;
         responseStarted = true;
         responseComplete = true;
-        lastWrite = dctx.write(r);
+        lastWrite = down.write(r);
         finish();
     }
 
@@ -734,7 +732,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         done = true;
         endAndLog();
         down.exchangeDone(this, false, null);
-        dctx.close();
+        down.abort();
     }
 
     private void releaseUpstream(boolean reusable) {
@@ -773,8 +771,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
                 h.get("x-forwarded-for"), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
-                route == null ? null : route.cluster().name(), remoteAddress(dctx),
-                DownstreamPeer.uriSan(dctx.channel())));
+                route == null ? null : route.cluster().name(), remoteAddress(down.connection()),
+                DownstreamPeer.uriSan(down.connection())));
         ReferenceCountUtil.release(request);
     }
 
@@ -828,8 +826,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     }
 
     /** The client's address; an HTTP/2 stream's is its connection's. */
-    static String remoteAddress(ChannelHandlerContext ctx) {
-        Channel ch = ctx.channel();
+    static String remoteAddress(Channel ch) {
         java.net.SocketAddress a = ch.remoteAddress() != null ? ch.remoteAddress()
                 : ch.parent() != null ? ch.parent().remoteAddress() : null;
         if (a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null) {
