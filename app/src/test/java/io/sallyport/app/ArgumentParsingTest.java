@@ -17,9 +17,12 @@ class ArgumentParsingTest {
     private record Outcome(int exitCode, String out, String err) { }
 
     private static Outcome run(String... args) {
+        return run(Main.commandLine(List.of()), args);
+    }
+
+    private static Outcome run(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(List.of());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -96,6 +99,26 @@ class ArgumentParsingTest {
                 java.util.stream.Stream.of("run"), java.util.Arrays.stream(args)).toArray(String[]::new));
         RunCommand command = (RunCommand) parsed.subcommand().commandSpec().userObject();
         return command.settings();
+    }
+
+    @Test
+    void aTreeBuiltForItsFirstWordAnswersLikeTheFullTree() {
+        List<String[]> lines = List.of(
+                new String[] {"run", "--config", "x", "--bogus"},
+                new String[] {"run", "--help"},
+                new String[] {"validate"},
+                new String[] {"ca", "init"},
+                new String[] {"ca", "--help"},
+                new String[] {"bogus"},
+                new String[] {"--help"},
+                new String[] {"--version"});
+        for (String[] args : lines) {
+            assertThat(run(Main.commandLine(List.of(), args[0]), args)).as(String.join(" ", args))
+                    .isEqualTo(run(args));
+        }
+        assertThat(Main.commandLine(List.of(), "run").getSubcommands()).containsOnlyKeys("run");
+        assertThat(Main.commandLine(List.of(), "--help").getSubcommands()).containsOnlyKeys("run", "validate", "ca");
+        assertThat(Main.commandLine(List.of(), null).getSubcommands()).containsOnlyKeys("run", "validate", "ca");
     }
 
     @Test
