@@ -70,19 +70,13 @@ final class LogLevels {
     }
 
     private static int parse(String level) {
-        switch (level.strip().toLowerCase(Locale.ROOT)) {
-            case "trace":
-                return Level.TRACE.toInt();
-            case "debug":
-                return Level.DEBUG.toInt();
-            case "warn":
-                return Level.WARN.toInt();
-            case "error":
-                return Level.ERROR.toInt();
-            case "off":
-                return OFF;
-            default:
-                return Level.INFO.toInt(); // "info" and anything unknown, as slf4j-simple does
-        }
+        return switch (level.strip().toLowerCase(Locale.ROOT)) {
+            case "trace" -> Level.TRACE.toInt();
+            case "debug" -> Level.DEBUG.toInt();
+            case "warn" -> Level.WARN.toInt();
+            case "error" -> Level.ERROR.toInt();
+            case "off" -> OFF;
+            default -> Level.INFO.toInt(); // "info" and anything unknown, as slf4j-simple does
+        };
     }
 }

@@ -3,6 +3,7 @@ package io.sallyport.app.logging;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -25,7 +26,7 @@ final class StderrLogger extends LegacyAbstractLogger {
     private final transient Sink sink;
 
     /** Where lines go, with the clock and zone that stamp them (tests give their own). */
-    record Sink(PrintStream out, ZoneId zone, java.time.Clock clock) {
+    record Sink(PrintStream out, ZoneId zone, Clock clock) {
     }
 
     StderrLogger(String name, int threshold, Sink sink) {
@@ -78,11 +79,12 @@ final class StderrLogger extends LegacyAbstractLogger {
                 w.println();
                 throwable.printStackTrace(w);
             }
-            int end = trace.getBuffer().length();
-            while (end > 0 && (trace.getBuffer().charAt(end - 1) == '\n' || trace.getBuffer().charAt(end - 1) == '\r')) {
-                end--;
+            StringBuffer text = trace.getBuffer();
+            int end = text.length();
+            while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+                end--; // println adds the line's end
             }
-            line.append(trace.getBuffer(), 0, end);
+            line.append(text, 0, end);
         }
         PrintStream out = sink.out();
         synchronized (out) {
