@@ -26,6 +26,8 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_INVALID = 1;
     public static final int EXIT_RUNTIME_FAILURE = 2;
 
+    private static final List<String> SUBCOMMANDS = List.of("run", "validate", "ca");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -43,15 +45,31 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line with the given data-plane components and returns the exit code. */
     public static int execute(List<ComponentFactory> components, String... args) {
-        return commandLine(components).execute(args);
+        return commandLine(components, args.length > 0 ? args[0] : null).execute(args);
     }
 
     /** The configured picocli command tree (more subcommands may be added with {@code addSubcommand}). */
     public static CommandLine commandLine(List<ComponentFactory> components) {
+        return commandLine(components, null);
+    }
+
+    /**
+     * The command tree for a command line whose first word is {@code first}: only that subcommand when it
+     * names one (picocli reads every command's annotations by reflection when it is added, a cost on the
+     * way to {@code /ready} that the other commands need not add), else every subcommand (help, errors).
+     */
+    public static CommandLine commandLine(List<ComponentFactory> components, String first) {
+        boolean all = first == null || !SUBCOMMANDS.contains(first);
         CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand("run", new RunCommand(components));
-        cl.addSubcommand("validate", new ValidateCommand());
-        cl.addSubcommand("ca", new io.sallyport.app.CaCommand());
+        if (all || first.equals("run")) {
+            cl.addSubcommand("run", new RunCommand(components));
+        }
+        if (all || first.equals("validate")) {
+            cl.addSubcommand("validate", new ValidateCommand());
+        }
+        if (all || first.equals("ca")) {
+            cl.addSubcommand("ca", new io.sallyport.app.CaCommand());
+        }
         cl.setParameterExceptionHandler((ex, args) -> {
             String where = ex.getCommandLine().getCommandSpec().qualifiedName();
             PrintWriter err = ex.getCommandLine().getErr();

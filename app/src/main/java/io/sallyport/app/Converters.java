@@ -68,4 +68,23 @@ final class Converters {
             }
         }
     }
+
+    /** A positive thread count; 0 and negatives are refused (leave the flag out for the default). */
+    static final class ConcurrencyConverter implements ITypeConverter<Integer> {
+        static final int MAX = 1024;
+
+        @Override
+        public Integer convert(String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number");
+            }
+            if (n < 1 || n > MAX) {
+                throw new TypeConversionException("must be between 1 and " + MAX + ", got " + n);
+            }
+            return n;
+        }
+    }
 }

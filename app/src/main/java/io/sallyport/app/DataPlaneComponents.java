@@ -39,7 +39,7 @@ public final class DataPlaneComponents {
         ListenerManager manager = ListenerManager.standalone(ctx.stats(), AccessLog.stdout(format),
                 ctx.settings().drainTimeout(),
                 ZoneEgressComponents.sidecarUpstreams(ctx, UpstreamTlsInitializers.shared(ctx.stats())),
-                new StdoutHttpAccessLog(format == AccessLogFormat.JSON));
+                new StdoutHttpAccessLog(format == AccessLogFormat.JSON), ctx.settings().concurrency());
         // What is really bound (VIPs that could not be bound are absent; port 0 shows the chosen port).
         ctx.adminRoutes().register(HttpMethod.GET, "/listeners", req -> {
             Map<String, InetSocketAddress> bound = manager.listeners();

@@ -77,6 +77,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Access log lines on stdout: Envoy's default text format or JSON. Default: ${DEFAULT-VALUE}.")
     ServerSettings.AccessLogFormat accessLogFormat;
 
+    @Option(names = "--concurrency", paramLabel = "N", converter = Converters.ConcurrencyConverter.class,
+            description = "Data-path event loops (threads that accept, relay and proxy). "
+                    + "Default: the number of CPUs the process may use (affinity mask, container CPU limit).")
+    int concurrency;
+
     public RunCommand(List<ComponentFactory> components) {
         this.components = List.copyOf(components);
     }
@@ -119,7 +124,7 @@ public final class RunCommand implements Callable<Integer> {
         checkReadable("--identity-cert", identityCert);
         checkReadable("--identity-key", identityKey);
         return new ServerSettings(config.paths(), proxyType, adminAddress, dns, cidr, meshCa, identityCert,
-                identityKey, drainTimeout, accessLogFormat, true);
+                identityKey, drainTimeout, accessLogFormat, true, concurrency);
     }
 
     private void checkReadable(String option, Path file) {

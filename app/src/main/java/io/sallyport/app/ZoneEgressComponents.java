@@ -40,7 +40,8 @@ final class ZoneEgressComponents {
                 ? AccessLogFormat.JSON : AccessLogFormat.ENVOY;
         return EgressListener.standalone(ctx.stats(), AccessLog.stdout(format),
                 new io.sallyport.core.http.StdoutHttpAccessLog(format == AccessLogFormat.JSON),
-                ctx.settings().drainTimeout(), identity, UpstreamTlsInitializers.shared(ctx.stats()));
+                ctx.settings().drainTimeout(), identity, UpstreamTlsInitializers.shared(ctx.stats()),
+                ctx.settings().concurrency());
     }
 
     /**

@@ -17,9 +17,12 @@ class ArgumentParsingTest {
     private record Outcome(int exitCode, String out, String err) { }
 
     private static Outcome run(String... args) {
+        return run(Main.commandLine(List.of()), args);
+    }
+
+    private static Outcome run(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(List.of());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -70,7 +73,52 @@ class ArgumentParsingTest {
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("--config", "--proxy-type", "--admin-address", "--dns-address",
                 "--dns-enabled", "--vip-cidr", "--mesh-ca", "--identity-cert", "--identity-key",
-                "--drain-timeout", "--access-log-format");
+                "--drain-timeout", "--access-log-format", "--concurrency");
+    }
+
+    @Test
+    void concurrencyIsAPositiveThreadCountAndDefaultsToOnePerCpu() {
+        assertThat(parseRun("--config", "x").concurrency()).isZero();
+        assertThat(parseRun("--config", "x", "--concurrency", "3").concurrency()).isEqualTo(3);
+        assertThat(run("run", "--config", "x", "--concurrency", "0").err())
+                .isEqualTo("sallyport run: Invalid value for option '--concurrency': must be between 1 and 1024, got 0"
+                        + " (see 'sallyport run --help')" + System.lineSeparator());
+        assertThat(run("run", "--config", "x", "--concurrency", "two").err())
+                .contains("'two' is not a whole number").hasLineCount(1);
+        assertThat(run("run", "--config", "x", "--concurrency", "-1").exitCode()).isEqualTo(1);
+        assertThatThrownBy(() -> ServerSettings.defaults(List.of(java.nio.file.Path.of("x")))
+                .withConcurrency(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ServerSettings.defaults(List.of(java.nio.file.Path.of("x"))).withConcurrency(2).concurrency())
+                .isEqualTo(2);
+    }
+
+    /** The settings {@code run ARGS} would start with (parsed, not run). */
+    private static ServerSettings parseRun(String... args) {
+        CommandLine cl = Main.commandLine(List.of());
+        CommandLine.ParseResult parsed = cl.parseArgs(java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("run"), java.util.Arrays.stream(args)).toArray(String[]::new));
+        RunCommand command = (RunCommand) parsed.subcommand().commandSpec().userObject();
+        return command.settings();
+    }
+
+    @Test
+    void aTreeBuiltForItsFirstWordAnswersLikeTheFullTree() {
+        List<String[]> lines = List.of(
+                new String[] {"run", "--config", "x", "--bogus"},
+                new String[] {"run", "--help"},
+                new String[] {"validate"},
+                new String[] {"ca", "init"},
+                new String[] {"ca", "--help"},
+                new String[] {"bogus"},
+                new String[] {"--help"},
+                new String[] {"--version"});
+        for (String[] args : lines) {
+            assertThat(run(Main.commandLine(List.of(), args[0]), args)).as(String.join(" ", args))
+                    .isEqualTo(run(args));
+        }
+        assertThat(Main.commandLine(List.of(), "run").getSubcommands()).containsOnlyKeys("run");
+        assertThat(Main.commandLine(List.of(), "--help").getSubcommands()).containsOnlyKeys("run", "validate", "ca");
+        assertThat(Main.commandLine(List.of(), null).getSubcommands()).containsOnlyKeys("run", "validate", "ca");
     }
 
     @Test

@@ -121,8 +121,8 @@ public final class ListenerManager implements DataPlaneComponent {
     }
 
     /**
-     * A manager that owns its resources: an event loop group of the platform transport (2 × cores
-     * threads), the system DNS resolver ({@code /etc/resolv.conf}, {@code /etc/hosts}) and
+     * A manager that owns its resources: an event loop group of the platform transport (one event loop
+     * per available CPU), the system DNS resolver ({@code /etc/resolv.conf}, {@code /etc/hosts}) and
      * {@code accessLog}; {@link #close} shuts all three down.
      */
     public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
@@ -137,8 +137,18 @@ public final class ListenerManager implements DataPlaneComponent {
     public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
                                              Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
                                              HttpAccessLog httpAccessLog) {
+        return standalone(stats, accessLog, drainTimeout, upstreamInitializers, httpAccessLog, 0);
+    }
+
+    /**
+     * As {@link #standalone(Stats, AccessLog, Duration, Function, HttpAccessLog)}, with {@code eventLoops}
+     * data-path event loops ({@code 0}: {@link Transport#defaultConcurrency()}, one per available CPU).
+     */
+    public static ListenerManager standalone(Stats stats, AccessLog accessLog, Duration drainTimeout,
+                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
+                                             HttpAccessLog httpAccessLog, int eventLoops) {
         Transport transport = Transport.platform();
-        EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-io");
+        EventLoopGroup group = transport.newEventLoopGroup(eventLoops, "sallyport-io");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
         ListenerManager m = new ListenerManager(group, transport, new UpstreamConnector(transport, resolver), stats,

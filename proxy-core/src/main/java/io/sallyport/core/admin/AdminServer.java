@@ -1,6 +1,8 @@
 package io.sallyport.core.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -32,6 +34,7 @@ public final class AdminServer implements AutoCloseable {
 
     static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 60;
+    private static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(false);
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -59,6 +62,10 @@ public final class AdminServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Unpooled buffers: a few small requests a minute do not need a pool, and the pooled
+                // allocator would set up per-thread chunks for this thread on the way to the first /ready.
+                .option(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -77,6 +84,11 @@ public final class AdminServer implements AutoCloseable {
                     + shortReason(bind.cause()), bind.cause());
         }
         return new AdminServer(group, bind.channel());
+    }
+
+    /** The allocator of the admin connections (unpooled). */
+    ByteBufAllocator allocator() {
+        return channel.config().getAllocator();
     }
 
     /** The bound address (the real port when started on port 0). */

@@ -16,15 +16,31 @@ import java.util.Objects;
 /**
  * The {@code /stats/prometheus} page: the proxy's own {@link Stats} (Envoy's names, unchanged) followed by
  * Micrometer's JVM and process meters (memory, GC, threads, class loading, CPU, file descriptors, uptime).
+ *
+ * <p>The JVM meters are bound by {@link #bindJvmMeters()}, which the server calls once it is ready (binding
+ * them loads some 300 classes of Micrometer and the JMX beans, time a starting proxy is better off without),
+ * and which a scrape calls too, so a scrape always shows them.
  */
 public final class PrometheusMetrics implements AutoCloseable {
 
     private final Stats stats;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private JvmGcMetrics gcMetrics;
+    private boolean closed;
 
     public PrometheusMetrics(Stats stats) {
         this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Binds the JVM and process meters to the registry; later calls do nothing. GC pauses are counted from
+     * this call on.
+     */
+    public synchronized void bindJvmMeters() {
+        if (gcMetrics != null || closed) {
+            return;
+        }
+        gcMetrics = new JvmGcMetrics();
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -39,8 +55,9 @@ public final class PrometheusMetrics implements AutoCloseable {
         return registry;
     }
 
-    /** Every meter in the Prometheus text format 0.0.4. */
+    /** Every meter in the Prometheus text format 0.0.4 (binding the JVM meters first if nothing did yet). */
     public String scrape() {
+        bindJvmMeters();
         StringBuilder out = new StringBuilder(16 * 1024);
         stats.writePrometheus(out);
         out.append(registry.scrape());
@@ -48,8 +65,11 @@ public final class PrometheusMetrics implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        gcMetrics.close();
+    public synchronized void close() {
+        closed = true;
+        if (gcMetrics != null) {
+            gcMetrics.close();
+        }
         registry.close();
     }
 }

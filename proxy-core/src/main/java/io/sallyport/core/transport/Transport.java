@@ -57,10 +57,28 @@ public final class Transport {
         return epoll;
     }
 
-    /** A new event loop group of {@code threads} threads ({@code 0}: Netty's default, 2 × cores). */
+    /**
+     * The default number of data-path event loops: one per CPU this process may run on (its affinity mask
+     * and container CPU quota, as {@link Runtime#availableProcessors()} sees them), like Envoy's
+     * {@code --concurrency}. Netty's own default, 2 × that, gives a proxy pinned to one CPU two event loops
+     * that only take turns on it, each with its own buffers, caches and connection pools.
+     */
+    public static int defaultConcurrency() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A new event loop group of {@code threads} threads; {@code 0} means {@link #defaultConcurrency()}.
+     *
+     * @throws IllegalArgumentException when {@code threads} is negative
+     */
     public EventLoopGroup newEventLoopGroup(int threads, String threadNamePrefix) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("event loop threads must be >= 0, got " + threads);
+        }
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadNamePrefix), io);
+        return new MultiThreadIoEventLoopGroup(threads == 0 ? defaultConcurrency() : threads,
+                new DefaultThreadFactory(threadNamePrefix), io);
     }
 
     public Class<? extends ServerSocketChannel> serverSocketChannel() {

@@ -107,6 +107,12 @@ class AdminServerTest {
     }
 
     @Test
+    void adminConnectionsUseUnpooledBuffersNotTheDataPathPool() throws Exception {
+        assertThat(server.allocator()).isInstanceOf(io.netty.buffer.UnpooledByteBufAllocator.class);
+        assertThat(send("GET", "/ready").body()).isEqualTo("PRE_INITIALIZING\n");
+    }
+
+    @Test
     void unknownPathIs404AndWrongMethodIs405WithAllow() throws Exception {
         assertThat(send("GET", "/nope").statusCode()).isEqualTo(404);
         HttpResponse<String> wrong = send("GET", "/quitquitquit");

@@ -122,8 +122,19 @@ public final class EgressListener implements DataPlaneComponent {
     public static EgressListener standalone(Stats stats, AccessLog accessLog, HttpAccessLog httpAccessLog,
                                             Duration drainTimeout, MeshIdentity identity,
                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers) {
+        return standalone(stats, accessLog, httpAccessLog, drainTimeout, identity, upstreamInitializers, 0);
+    }
+
+    /**
+     * As {@link #standalone(Stats, AccessLog, HttpAccessLog, Duration, MeshIdentity, Function)}, with
+     * {@code eventLoops} event loops ({@code 0}: {@link Transport#defaultConcurrency()}, one per available CPU).
+     */
+    public static EgressListener standalone(Stats stats, AccessLog accessLog, HttpAccessLog httpAccessLog,
+                                            Duration drainTimeout, MeshIdentity identity,
+                                            Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
+                                            int eventLoops) {
         Transport transport = Transport.platform();
-        EventLoopGroup group = transport.newEventLoopGroup(0, "sallyport-egress");
+        EventLoopGroup group = transport.newEventLoopGroup(eventLoops, "sallyport-egress");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
         EgressListener l = new EgressListener(group, transport, resolver, new UpstreamConnector(transport, resolver),
