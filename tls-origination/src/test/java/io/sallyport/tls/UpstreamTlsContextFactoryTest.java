@@ -10,9 +10,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSslContext;
+import io.netty.handler.ssl.OpenSslEngine;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.sallyport.core.config.MeshExternalService.TlsVersion;
 import io.sallyport.core.config.MeshExternalService.VerificationMode;
 import io.sallyport.core.metrics.Stats;
@@ -69,9 +73,44 @@ class UpstreamTlsContextFactoryTest {
         assertThat(factory.get(secured().build())).isSameAs(a);
         assertThat(factory.get(secured().serverName("x.example.test").build())).isNotSameAs(a);
         assertThat(factory.get(secured().build().withAlpn(List.of("h2")))).isNotSameAs(a);
-        assertThat(a.sslContext()).isInstanceOf(provider == SslProvider.JDK ? JdkSslContext.class : OpenSslContext.class);
+        assertThat(a.sslContext()).isInstanceOf(provider == SslProvider.JDK ? JdkSslContext.class
+                : ReferenceCountedOpenSslContext.class);
         assertThat(a.sslContext().isClient()).isTrue();
         assertThat(factory.provider()).isEqualTo(provider);
+    }
+
+    @Test
+    void boringSslContextsAndEnginesAreTheReferenceCountedOnesWithoutFinalizers() {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        assertThat(ctx.sslContext()).isNotInstanceOf(OpenSslContext.class);
+        SslHandler h = ctx.newHandler(ByteBufAllocator.DEFAULT, "api.example.test", 443);
+        try {
+            assertThat(h.engine()).isInstanceOf(ReferenceCountedOpenSslEngine.class).isNotInstanceOf(OpenSslEngine.class);
+        } finally {
+            ReferenceCountUtil.release(h.engine());
+        }
+    }
+
+    @Test
+    void aBoringSslContextIsReleasedOnceItsOwnerIsUnreachable() throws Exception {
+        ReferenceCounted sslContext = unreachableContextAfterOneHandler();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (sslContext.refCnt() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(sslContext.refCnt()).as("released by the owner's cleaner").isZero();
+    }
+
+    /** Builds a factory and a context, makes and disposes of one handler, and keeps only the SslContext. */
+    private static ReferenceCounted unreachableContextAfterOneHandler() {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        ReferenceCounted sslContext = (ReferenceCounted) ctx.sslContext();
+        SslHandler h = ctx.newHandler(ByteBufAllocator.DEFAULT, "api.example.test", 443);
+        assertThat(sslContext.refCnt()).as("the owner's reference and the engine's").isEqualTo(2);
+        ReferenceCountUtil.release(h.engine());
+        assertThat(sslContext.refCnt()).isEqualTo(1);
+        return sslContext;
     }
 
     @Test
