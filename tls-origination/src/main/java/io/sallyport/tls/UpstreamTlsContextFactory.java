@@ -145,8 +145,14 @@ public final class UpstreamTlsContextFactory {
                 .trustManager(trustManager)
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
-        if (provider == SslProvider.OPENSSL && !namedGroupsConfigured()) {
-            builder.option(OpenSslContextOption.GROUPS, GROUPS.toArray(String[]::new));
+        if (provider == SslProvider.OPENSSL) {
+            // The certificate check runs inside BoringSSL's callback rather than as a delegated task: the
+            // SslHandler would run that task on the same event loop right away anyway, through a longer
+            // path and one more handshake step; a remembered chain takes microseconds.
+            builder.option(OpenSslContextOption.USE_TASKS, false);
+            if (!namedGroupsConfigured()) {
+                builder.option(OpenSslContextOption.GROUPS, GROUPS.toArray(String[]::new));
+            }
         }
         if (spec.clientCertificate() != null && spec.mode() != VerificationMode.SkipAll) {
             List<X509Certificate> clientChain = certificates(spec.clientCertificate().chainPem(), "clientCert");
