@@ -215,7 +215,8 @@ public final class UpstreamTlsContextFactory {
         }
     }
 
-    private static X509TrustManager trustManager(List<X509Certificate> anchors) {
+    /** The JDK's PKIX trust manager over {@code anchors}. */
+    static X509TrustManager trustManager(List<X509Certificate> anchors) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);

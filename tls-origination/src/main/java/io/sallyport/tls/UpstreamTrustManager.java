@@ -39,10 +39,16 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
      * @param san          the SAN verifier, or {@code null} when the SAN is not checked
      */
     UpstreamTrustManager(X509TrustManager chain, String chainRefusal, SubjectAltNameVerifier san) {
+        this(chain, chainRefusal, san, new VerifiedChainCache());
+    }
+
+    /** @param verified where accepted chains are remembered (tests pass one with their own clock) */
+    UpstreamTrustManager(X509TrustManager chain, String chainRefusal, SubjectAltNameVerifier san,
+            VerifiedChainCache verified) {
         this.chain = chain;
         this.chainRefusal = chainRefusal;
         this.san = san;
-        this.verified = chainRefusal == null && (chain != null || san != null) ? new VerifiedChainCache() : null;
+        this.verified = chainRefusal == null && (chain != null || san != null) ? verified : null;
     }
 
     @Override

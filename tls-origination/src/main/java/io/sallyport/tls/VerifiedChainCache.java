@@ -2,6 +2,7 @@ package io.sallyport.tls;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,16 +34,20 @@ final class VerifiedChainCache {
     private final LongSupplier clock;
 
     VerifiedChainCache() {
-        this(System::currentTimeMillis);
+        this(System::currentTimeMillis, Ticker.systemTicker());
     }
 
-    /** @param clock the wall clock in epoch milliseconds (the one the validity dates are compared with) */
-    VerifiedChainCache(LongSupplier clock) {
+    /**
+     * @param clock  the wall clock in epoch milliseconds (the one the validity dates are compared with)
+     * @param ticker the monotonic time that {@link #MAX_AGE} is measured in
+     */
+    VerifiedChainCache(LongSupplier clock, Ticker ticker) {
         this.clock = Objects.requireNonNull(clock, "clock");
         // Maintenance runs on the calling event loop: no hop to the common pool for a tiny cache.
         this.accepted = Caffeine.newBuilder()
                 .maximumSize(MAX_ENTRIES)
                 .expireAfterWrite(MAX_AGE)
+                .ticker(Objects.requireNonNull(ticker, "ticker"))
                 .executor(Runnable::run)
                 .build();
     }

@@ -233,6 +233,49 @@ class UpstreamTlsContextFactoryTest {
                 .isEqualTo(first.sessionCreated());
     }
 
+    @Test
+    void boringSslResumesTls13SessionsWithRealOpenssl() throws Exception {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        // s_server keeps its session cache across the connections it accepts: two of them here.
+        try (OpensslServer server = OpensslServer.start(dir, TlsZoo.GOOD, List.of("-naccept", "2"))) {
+            TlsProbe.Outcome first = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            TlsProbe.Outcome second = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            assertThat(first.ok()).as("first: %s", first.failure()).isTrue();
+            assertThat(second.ok()).as("second: %s", second.failure()).isTrue();
+            assertThat(first.protocol()).isEqualTo("TLSv1.3");
+            List<String> output = server.awaitOutput();
+            // s_server prints its counters when it exits: the second connection resumed the first's session.
+            assertThat(output).as("s_server log").anyMatch(l -> l.trim().equals("1 session cache hits"));
+            assertThat(OpensslServer.extensionSeen(output, "psk")).as("PSK offered").isNotNull();
+        }
+    }
+
+    @Test
+    void boringSslSendsOneX25519KeyShareAndNoPostQuantumHybrid() throws Exception {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        try (OpensslServer server = OpensslServer.start(dir, TlsZoo.GOOD, List.of())) {
+            TlsProbe.Outcome outcome = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            assertThat(outcome.ok()).as("outcome: %s", outcome.failure()).isTrue();
+            List<String> output = server.awaitOutput();
+            // supported_groups: list length (2), then one 2-byte group id each
+            byte[] groups = OpensslServer.extensionSeen(output, "supported_groups");
+            assertThat(groups).as("supported_groups in %s", output).isNotNull();
+            List<Integer> offered = new java.util.ArrayList<>();
+            for (int i = 2; i + 1 < groups.length; i += 2) {
+                offered.add(((groups[i] & 0xff) << 8) | (groups[i + 1] & 0xff));
+            }
+            assertThat(offered).as("x25519, secp256r1, secp384r1, secp521r1")
+                    .containsExactly(0x001d, 0x0017, 0x0018, 0x0019);
+            // key share: list length (2), group (2), key length (2), key: one X25519 share of 32 bytes
+            byte[] keyShare = OpensslServer.extensionSeen(output, "key share");
+            assertThat(keyShare).as("key share in %s", output).hasSize(2 + 2 + 2 + 32);
+            assertThat(((keyShare[2] & 0xff) << 8) | (keyShare[3] & 0xff)).isEqualTo(0x001d);
+        }
+    }
+
     private static TlsProbe.Outcome probe(UpstreamTlsContext ctx, NettyTlsServer target, String host) throws Exception {
         return TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), host, target.port(), "ping\n");
     }
