@@ -7,6 +7,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
+import java.lang.ref.Cleaner;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +22,12 @@ import javax.net.ssl.SSLParameters;
  * A built client {@link SslContext} for one {@link UpstreamTlsSpec}, and the per-connection
  * {@link SslHandler}s made from it. Obtain it from {@link UpstreamTlsContextFactory#get} when the config
  * is compiled; {@link #newHandler} is cheap and safe to call on an event loop.
+ *
+ * <h3>Lifetime of a reference-counted context</h3>
+ * A BoringSSL {@code SslContext} here is reference-counted (its engines need no finalizer): this object
+ * owns one reference, which a {@link Cleaner} releases once this object is unreachable; every engine
+ * holds one more until its {@code SslHandler} is removed. Hold this object, not {@link #sslContext()},
+ * for as long as you make handlers.
  */
 public final class UpstreamTlsContext {
 
@@ -26,14 +35,32 @@ public final class UpstreamTlsContext {
     private static final boolean RENEGOTIATE_MODE_SUPPORTED = OpenSsl.isAvailable()
             && (OpenSsl.versionString().contains("BoringSSL") || OpenSsl.versionString().contains("AWS-LC"));
 
+    private static final class Shared {
+        static final Cleaner CLEANER = Cleaner.create();
+    }
+
     private final UpstreamTlsSpec spec;
     private final SslContext sslContext;
     private final String refusal;
+    /** The SNI for {@code serverName}, resolved once; {@code null} without a serverName. */
+    private final String serverNameSni;
 
     UpstreamTlsContext(UpstreamTlsSpec spec, SslContext sslContext, String refusal) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
         this.refusal = refusal;
+        this.serverNameSni = spec.serverName() == null ? null : sni(spec.serverName());
+        if (sslContext instanceof ReferenceCounted counted) {
+            Shared.CLEANER.register(this, new Release(counted));
+        }
+    }
+
+    /** Releases this object's reference to the context; refers to the context only, never to its owner. */
+    private record Release(ReferenceCounted context) implements Runnable {
+        @Override
+        public void run() {
+            ReferenceCountUtil.release(context);
+        }
     }
 
     public UpstreamTlsSpec spec() {
@@ -67,13 +94,38 @@ public final class UpstreamTlsContext {
         String peer = peerName(spec.serverName(), endpointHost);
         SslHandler handler = sslContext.newHandler(alloc, peer, port);
         SSLEngine engine = handler.engine();
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(sniNames(peer));
-        engine.setSSLParameters(parameters);
-        if (engine instanceof ReferenceCountedOpenSslEngine openSsl && RENEGOTIATE_MODE_SUPPORTED) {
-            setRenegotiation(openSsl, spec.allowRenegotiation());
+        String sni = spec.serverName() != null ? serverNameSni : sni(peer);
+        try {
+            if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+                configure(openSsl, sni);
+            } else {
+                SSLParameters parameters = engine.getSSLParameters();
+                parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+                engine.setSSLParameters(parameters);
+            }
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(engine);
+            throw e;
         }
         return handler;
+    }
+
+    /**
+     * SNI and the renegotiation mode straight on the BoringSSL connection. Going through
+     * {@code get/setSSLParameters} would do the same and also re-read and re-apply every cipher suite
+     * and protocol of the engine, the most expensive part of making a handler.
+     */
+    private void configure(ReferenceCountedOpenSslEngine engine, String sni) {
+        synchronized (engine) {
+            long ssl = engine.sslPointer();
+            if (sni != null) {
+                // Netty sets the peer name itself only when it has a dot and no trailing dot; set it always.
+                SSL.setTlsExtHostName(ssl, sni);
+            }
+            if (RENEGOTIATE_MODE_SUPPORTED) {
+                setRenegotiation(ssl, spec.allowRenegotiation());
+            }
+        }
     }
 
     /** The name the handshake is made for: {@code serverName}, else the endpoint without IPv6 brackets. */
@@ -88,14 +140,23 @@ public final class UpstreamTlsContext {
 
     /** The SNI to send for {@code peer}: none for IP literals or names SNI cannot carry. */
     static List<SNIServerName> sniNames(String peer) {
+        String sni = sni(peer);
+        return sni == null ? List.of() : List.of(new SNIHostName(sni));
+    }
+
+    /**
+     * The SNI host name (ASCII, IDN-encoded) for {@code peer}, without a trailing dot; {@code null} for IP
+     * literals and names SNI cannot carry.
+     */
+    static String sni(String peer) {
         if (NetUtil.isValidIpV4Address(peer) || NetUtil.isValidIpV6Address(peer)) {
-            return List.of();
+            return null;
         }
         try {
             String name = peer.endsWith(".") ? peer.substring(0, peer.length() - 1) : peer;
-            return List.of(new SNIHostName(name));
+            return new SNIHostName(name).getAsciiName();
         } catch (IllegalArgumentException e) {
-            return List.of();
+            return null;
         }
     }
 
@@ -103,9 +164,9 @@ public final class UpstreamTlsContext {
      * BoringSSL refuses renegotiation unless told otherwise; Netty sets "once" for clients. Envoy maps
      * {@code allowRenegotiation} to "freely" and its default to "never"; so do we.
      */
-    private static void setRenegotiation(ReferenceCountedOpenSslEngine engine, boolean allow) {
+    private static void setRenegotiation(long ssl, boolean allow) {
         try {
-            SSL.setRenegotiateMode(engine.sslPointer(), allow ? SSL.SSL_RENEGOTIATE_FREELY : SSL.SSL_RENEGOTIATE_NEVER);
+            SSL.setRenegotiateMode(ssl, allow ? SSL.SSL_RENEGOTIATE_FREELY : SSL.SSL_RENEGOTIATE_NEVER);
         } catch (Exception e) {
             throw new IllegalStateException("cannot set the renegotiation mode", e);
         }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds and caches the client {@link SslContext} of each {@link UpstreamTlsSpec}: equal specs get the
  * same {@link UpstreamTlsContext} (and so share TLS session caches). The engine is BoringSSL through
- * netty-tcnative when it loads, else the JDK's; tests can force either.
+ * netty-tcnative when it loads, else the JDK's; tests can force either. BoringSSL contexts are Netty's
+ * reference-counted ones (no finalizer per connection): each engine holds the context, and the
+ * {@link UpstreamTlsContext} that owns it releases its own reference once it is unreachable.
  *
  * <p>Building reads and parses PEM (and the system CA bundle, once per factory), so call {@link #get}
  * when the config is compiled, not on an event loop.
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each context: protocols exactly {@code version.min..max} (in every mode); session resumption on
  * (client session cache); the JDK's endpoint identification switched off in favour of
  * {@link UpstreamTrustManager}, which implements the verification mode; the client certificate only
- * when the mode is not {@code SkipAll}; ALPN when the spec lists protocols.
+ * when the mode is not {@code SkipAll}; ALPN when the spec lists protocols. With BoringSSL the key
+ * exchange groups are {@link #GROUPS} unless {@code -Djdk.tls.namedGroups} names others.
  */
 public final class UpstreamTlsContextFactory {
 
@@ -47,6 +51,17 @@ public final class UpstreamTlsContextFactory {
 
     private static final long SESSION_CACHE_SIZE = 4096;
     private static final long SESSION_TIMEOUT_SECONDS = Duration.ofHours(1).toSeconds();
+
+    /**
+     * The key exchange groups offered with BoringSSL, in preference order: X25519 first (the one key
+     * share sent), then the NIST curves for servers without it. Netty's default puts the hybrid
+     * X25519MLKEM768 first, which costs every handshake an ML-KEM key generation and a 1.2 KB key share
+     * even towards the many servers that cannot use it; Envoy's upstream default is X25519 and P-256.
+     * {@code -Djdk.tls.namedGroups} (read by Netty) replaces this list, e.g. to offer X25519MLKEM768.
+     */
+    public static final List<String> GROUPS = List.of("x25519", "secp256r1", "secp384r1", "secp521r1");
+
+    private static final String NAMED_GROUPS_PROPERTY = "jdk.tls.namedGroups";
 
     private final SslProvider provider;
     private final SystemTrust systemTrust;
@@ -124,12 +139,21 @@ public final class UpstreamTlsContextFactory {
         TrustManager trustManager = new UpstreamTrustManager(chain, refusal, san);
 
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .sslProvider(provider)
+                .sslProvider(provider == SslProvider.OPENSSL ? SslProvider.OPENSSL_REFCNT : provider)
                 .protocols(protocols(spec.minVersion(), spec.maxVersion()))
                 .endpointIdentificationAlgorithm(null)
                 .trustManager(trustManager)
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
+        if (provider == SslProvider.OPENSSL) {
+            // The certificate check runs inside BoringSSL's callback rather than as a delegated task: the
+            // SslHandler would run that task on the same event loop right away anyway, through a longer
+            // path and one more handshake step; a remembered chain takes microseconds.
+            builder.option(OpenSslContextOption.USE_TASKS, false);
+            if (!namedGroupsConfigured()) {
+                builder.option(OpenSslContextOption.GROUPS, GROUPS.toArray(String[]::new));
+            }
+        }
         if (spec.clientCertificate() != null && spec.mode() != VerificationMode.SkipAll) {
             List<X509Certificate> clientChain = certificates(spec.clientCertificate().chainPem(), "clientCert");
             PrivateKey key;
@@ -153,6 +177,11 @@ public final class UpstreamTlsContextFactory {
         } catch (SSLException e) {
             throw new IllegalArgumentException("cannot build upstream TLS context: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean namedGroupsConfigured() {
+        String configured = System.getProperty(NAMED_GROUPS_PROPERTY);
+        return configured != null && !configured.isBlank();
     }
 
     private synchronized SystemChain systemChain() {
@@ -186,7 +215,8 @@ public final class UpstreamTlsContextFactory {
         }
     }
 
-    private static X509TrustManager trustManager(List<X509Certificate> anchors) {
+    /** The JDK's PKIX trust manager over {@code anchors}. */
+    static X509TrustManager trustManager(List<X509Certificate> anchors) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);

@@ -66,6 +66,14 @@ public final class UpstreamTlsStats {
      * @param endpoint the endpoint as it should appear in the log, e.g. {@code api.example.com:443}
      */
     public Future<Channel> track(SslHandler handler, String endpoint) {
+        return track(handler, endpoint, -1);
+    }
+
+    /**
+     * As {@link #track(SslHandler, String)} for the endpoint {@code host:port}, a name built only when
+     * a failure is logged.
+     */
+    public Future<Channel> track(SslHandler handler, String host, int port) {
         Future<Channel> handshakeFuture = handler.handshakeFuture();
         handshakeFuture.addListener(f -> {
             if (f.isSuccess()) {
@@ -74,7 +82,7 @@ public final class UpstreamTlsStats {
                 TlsFailureReason reason = TlsFailureReason.of(f.cause());
                 handshakeFailed(reason);
                 log.warn("upstream TLS handshake failed: cluster={} endpoint={} reason={}: {}",
-                        cluster, endpoint, reason.logName(), rootMessage(f.cause()));
+                        cluster, port < 0 ? host : host + ":" + port, reason.logName(), rootMessage(f.cause()));
             }
         });
         return handshakeFuture;

@@ -18,6 +18,9 @@ import javax.net.ssl.X509TrustManager;
  * Netty's OpenSSL provider. Netty 4.2 turns on the JDK's HTTPS hostname check by default; the factory
  * switches that off, because the SAN rules here (serverName, matchers, SkipSAN/SkipCA) are not the
  * JDK's.
+ *
+ * <p>A chain it accepted is remembered ({@link VerifiedChainCache}): the same chain presented again for
+ * the same name, while all its certificates are still valid, is accepted without checking it again.
  */
 final class UpstreamTrustManager extends X509ExtendedTrustManager {
 
@@ -26,6 +29,8 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
     private final X509TrustManager chain;
     private final String chainRefusal;
     private final SubjectAltNameVerifier san;
+    /** {@code null} when there is nothing to verify (SkipAll) or every handshake is refused. */
+    private final VerifiedChainCache verified;
 
     /**
      * @param chain        the PKIX trust manager for the chain, or {@code null} when the chain is not checked
@@ -34,9 +39,16 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
      * @param san          the SAN verifier, or {@code null} when the SAN is not checked
      */
     UpstreamTrustManager(X509TrustManager chain, String chainRefusal, SubjectAltNameVerifier san) {
+        this(chain, chainRefusal, san, new VerifiedChainCache());
+    }
+
+    /** @param verified where accepted chains are remembered (tests pass one with their own clock) */
+    UpstreamTrustManager(X509TrustManager chain, String chainRefusal, SubjectAltNameVerifier san,
+            VerifiedChainCache verified) {
         this.chain = chain;
         this.chainRefusal = chainRefusal;
         this.san = san;
+        this.verified = chainRefusal == null && (chain != null || san != null) ? verified : null;
     }
 
     @Override
@@ -67,6 +79,11 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
         if (chainRefusal != null) {
             throw new UpstreamCertificateException(TlsFailureReason.UNKNOWN_CA, chainRefusal);
         }
+        VerifiedChainCache.Key key = verified == null ? null
+                : VerifiedChainCache.key(certificates, authType, expectedName);
+        if (key != null && verified.isAccepted(key)) {
+            return;
+        }
         if (chain != null) {
             try {
                 chain.checkServerTrusted(certificates, authType);
@@ -78,6 +95,9 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
         }
         if (san != null) {
             san.verify(certificates[0], expectedName);
+        }
+        if (key != null) {
+            verified.accepted(key, certificates, chain != null);
         }
     }
 

@@ -143,8 +143,22 @@ final class OpensslServer implements AutoCloseable {
 
     /** The SNI the client sent, decoded from the {@code server name} extension dump, or null when none. */
     static String sniSeen(List<String> lines) {
+        byte[] ext = extensionSeen(lines, "server name");
+        if (ext == null) {
+            return null;
+        }
+        // server_name_list length (2), name_type (1), host_name length (2), host_name
+        int nameLength = ((ext[3] & 0xff) << 8) | (ext[4] & 0xff);
+        return new String(ext, 5, nameLength, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The body of the client extension {@code name} (as {@code -tlsextdebug} names it, e.g.
+     * {@code "supported_groups"}, {@code "key share"}) from its hex dump, or null when the client sent none.
+     */
+    static byte[] extensionSeen(List<String> lines, String name) {
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).startsWith("TLS client extension \"server name\"")) {
+            if (!lines.get(i).startsWith("TLS client extension \"" + name + "\"")) {
                 continue;
             }
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -157,10 +171,7 @@ final class OpensslServer implements AutoCloseable {
                     }
                 }
             }
-            byte[] ext = bytes.toByteArray();
-            // server_name_list length (2), name_type (1), host_name length (2), host_name
-            int nameLength = ((ext[3] & 0xff) << 8) | (ext[4] & 0xff);
-            return new String(ext, 5, nameLength, StandardCharsets.US_ASCII);
+            return bytes.toByteArray();
         }
         return null;
     }

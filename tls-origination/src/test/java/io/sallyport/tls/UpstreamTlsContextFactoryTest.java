@@ -10,9 +10,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSslContext;
+import io.netty.handler.ssl.OpenSslEngine;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.sallyport.core.config.MeshExternalService.TlsVersion;
 import io.sallyport.core.config.MeshExternalService.VerificationMode;
 import io.sallyport.core.metrics.Stats;
@@ -69,9 +73,44 @@ class UpstreamTlsContextFactoryTest {
         assertThat(factory.get(secured().build())).isSameAs(a);
         assertThat(factory.get(secured().serverName("x.example.test").build())).isNotSameAs(a);
         assertThat(factory.get(secured().build().withAlpn(List.of("h2")))).isNotSameAs(a);
-        assertThat(a.sslContext()).isInstanceOf(provider == SslProvider.JDK ? JdkSslContext.class : OpenSslContext.class);
+        assertThat(a.sslContext()).isInstanceOf(provider == SslProvider.JDK ? JdkSslContext.class
+                : ReferenceCountedOpenSslContext.class);
         assertThat(a.sslContext().isClient()).isTrue();
         assertThat(factory.provider()).isEqualTo(provider);
+    }
+
+    @Test
+    void boringSslContextsAndEnginesAreTheReferenceCountedOnesWithoutFinalizers() {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        assertThat(ctx.sslContext()).isNotInstanceOf(OpenSslContext.class);
+        SslHandler h = ctx.newHandler(ByteBufAllocator.DEFAULT, "api.example.test", 443);
+        try {
+            assertThat(h.engine()).isInstanceOf(ReferenceCountedOpenSslEngine.class).isNotInstanceOf(OpenSslEngine.class);
+        } finally {
+            ReferenceCountUtil.release(h.engine());
+        }
+    }
+
+    @Test
+    void aBoringSslContextIsReleasedOnceItsOwnerIsUnreachable() throws Exception {
+        ReferenceCounted sslContext = unreachableContextAfterOneHandler();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (sslContext.refCnt() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(sslContext.refCnt()).as("released by the owner's cleaner").isZero();
+    }
+
+    /** Builds a factory and a context, makes and disposes of one handler, and keeps only the SslContext. */
+    private static ReferenceCounted unreachableContextAfterOneHandler() {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        ReferenceCounted sslContext = (ReferenceCounted) ctx.sslContext();
+        SslHandler h = ctx.newHandler(ByteBufAllocator.DEFAULT, "api.example.test", 443);
+        assertThat(sslContext.refCnt()).as("the owner's reference and the engine's").isEqualTo(2);
+        ReferenceCountUtil.release(h.engine());
+        assertThat(sslContext.refCnt()).isEqualTo(1);
+        return sslContext;
     }
 
     @Test
@@ -192,6 +231,49 @@ class UpstreamTlsContextFactoryTest {
         NettyTlsServer.Seen second = tls12Server.next();
         assertThat(second.sessionCreated()).as("resumed session keeps its creation time")
                 .isEqualTo(first.sessionCreated());
+    }
+
+    @Test
+    void boringSslResumesTls13SessionsWithRealOpenssl() throws Exception {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        // s_server keeps its session cache across the connections it accepts: two of them here.
+        try (OpensslServer server = OpensslServer.start(dir, TlsZoo.GOOD, List.of("-naccept", "2"))) {
+            TlsProbe.Outcome first = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            TlsProbe.Outcome second = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            assertThat(first.ok()).as("first: %s", first.failure()).isTrue();
+            assertThat(second.ok()).as("second: %s", second.failure()).isTrue();
+            assertThat(first.protocol()).isEqualTo("TLSv1.3");
+            List<String> output = server.awaitOutput();
+            // s_server prints its counters when it exits: the second connection resumed the first's session.
+            assertThat(output).as("s_server log").anyMatch(l -> l.trim().equals("1 session cache hits"));
+            assertThat(OpensslServer.extensionSeen(output, "psk")).as("PSK offered").isNotNull();
+        }
+    }
+
+    @Test
+    void boringSslSendsOneX25519KeyShareAndNoPostQuantumHybrid() throws Exception {
+        UpstreamTlsContext ctx = new UpstreamTlsContextFactory(SslProvider.OPENSSL, NO_SYSTEM_CA).get(secured().build());
+        try (OpensslServer server = OpensslServer.start(dir, TlsZoo.GOOD, List.of())) {
+            TlsProbe.Outcome outcome = TlsProbe.run(group, ctx, new UpstreamTlsStats(new Stats(), "c"), TlsZoo.HOST,
+                    server.port(), "gnip\n");
+            assertThat(outcome.ok()).as("outcome: %s", outcome.failure()).isTrue();
+            List<String> output = server.awaitOutput();
+            // supported_groups: list length (2), then one 2-byte group id each
+            byte[] groups = OpensslServer.extensionSeen(output, "supported_groups");
+            assertThat(groups).as("supported_groups in %s", output).isNotNull();
+            List<Integer> offered = new java.util.ArrayList<>();
+            for (int i = 2; i + 1 < groups.length; i += 2) {
+                offered.add(((groups[i] & 0xff) << 8) | (groups[i + 1] & 0xff));
+            }
+            assertThat(offered).as("x25519, secp256r1, secp384r1, secp521r1")
+                    .containsExactly(0x001d, 0x0017, 0x0018, 0x0019);
+            // key share: list length (2), group (2), key length (2), key: one X25519 share of 32 bytes
+            byte[] keyShare = OpensslServer.extensionSeen(output, "key share");
+            assertThat(keyShare).as("key share in %s", output).hasSize(2 + 2 + 2 + 32);
+            assertThat(((keyShare[2] & 0xff) << 8) | (keyShare[3] & 0xff)).isEqualTo(0x001d);
+        }
     }
 
     private static TlsProbe.Outcome probe(UpstreamTlsContext ctx, NettyTlsServer target, String host) throws Exception {

@@ -50,7 +50,7 @@ public final class HttpUpstreamTls {
         UpstreamTlsStats tlsStats = new UpstreamTlsStats(stats, cluster.name());
         return (alloc, host, port, alpnProtocols) -> {
             SslHandler handler = context.newHandler(alloc, host, port);
-            tlsStats.track(handler, host + ":" + port);
+            tlsStats.track(handler, host, port);
             return handler;
         };
     }
