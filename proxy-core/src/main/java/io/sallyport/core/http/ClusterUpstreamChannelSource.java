@@ -89,7 +89,7 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
         if (levels.size() == 1 && levels.get(0).endpoints().size() <= MAX_PRECOMPUTED_ROTATIONS) {
             List<Endpoint> eps = levels.get(0).endpoints();
             int n = eps.size();
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings({"unchecked", "rawtypes"})
             List<UpstreamEndpoint>[] r = new List[n];
             for (int start = 0; start < n; start++) {
                 List<UpstreamEndpoint> order = new ArrayList<>(Math.min(n, attempts));

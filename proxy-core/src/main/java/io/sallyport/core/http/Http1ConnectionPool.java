@@ -43,7 +43,10 @@ final class Http1ConnectionPool implements UpstreamPool {
             Channel ch;
             while ((ch = q.pollFirst()) != null) {
                 if (ch.isActive()) {
-                    ch.attr(REUSED).set(Boolean.TRUE);
+                    UpstreamHandler h = UpstreamHandler.of(ch);
+                    if (h != null && h.markReused()) {
+                        ch.attr(REUSED).set(Boolean.TRUE);
+                    }
                     return loop.newSucceededFuture(ch);
                 }
             }
@@ -62,14 +65,13 @@ final class Http1ConnectionPool implements UpstreamPool {
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
                     .setMaxChunkSize(64 * 1024), false, false));
-            ch.pipeline().addLast("upstream", new UpstreamHandler());
+            ch.pipeline().addLast("upstream", new UpstreamHandler(endpoint));
             ch.closeFuture().addListener(c -> {
                 ArrayDeque<Channel> d = idle.get(endpoint);
                 if (d != null) {
                     d.remove(ch);
                 }
             });
-            ch.attr(ENDPOINT).set(endpoint);
             if (!promise.trySuccess(ch)) {
                 ch.close();
             }
@@ -77,21 +79,23 @@ final class Http1ConnectionPool implements UpstreamPool {
         return promise;
     }
 
-    private static final io.netty.util.AttributeKey<UpstreamEndpoint> ENDPOINT =
-            io.netty.util.AttributeKey.valueOf(Http1ConnectionPool.class, "endpoint");
-
     @Override
     public void release(Channel ch, boolean reusable) {
-        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        UpstreamHandler h = UpstreamHandler.of(ch);
         if (h != null) {
             h.detach();
         }
-        UpstreamEndpoint endpoint = ch.attr(ENDPOINT).get();
+        UpstreamEndpoint endpoint = h == null ? null : h.endpoint();
         if (!reusable || closed || endpoint == null || !ch.isActive() || h == null) {
             ch.close();
             return;
         }
-        idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>()).addFirst(ch);
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q == null) {
+            q = new ArrayDeque<>(4);
+            idle.put(endpoint, q);
+        }
+        q.addFirst(ch);
         // Keep a read pending so a server-side close (or stray bytes) is noticed while idle.
         ch.read();
     }
