@@ -22,6 +22,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** The pooled HTTP/1.1 connection's endpoint (its pool key), else {@code null}. */
     private UpstreamEndpoint endpoint;
     private boolean reused;
+    private long idleSince;
 
     /** The handler at the end of {@code ch}'s pipeline (found without walking it), or {@code null}. */
     static UpstreamHandler of(Channel ch) {
@@ -38,6 +39,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     UpstreamEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** When the pooled connection last went idle ({@link System#nanoTime()}). */
+    long idleSince() {
+        return idleSince;
+    }
+
+    void idleSince(long nanos) {
+        idleSince = nanos;
     }
 
     /** Marks the connection as serving another request; true the first time (when the mark is new). */
