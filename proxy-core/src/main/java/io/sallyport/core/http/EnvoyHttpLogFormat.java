@@ -122,7 +122,12 @@ public final class EnvoyHttpLogFormat {
         if (s == null || s.isEmpty()) {
             b.append('-');
         } else {
-            for (int i = 0; i < s.length(); i++) {
+            int clean = 0;
+            while (clean < s.length() && s.charAt(clean) != '"' && s.charAt(clean) >= 0x20) {
+                clean++;
+            }
+            b.append(s, 0, clean); // the usual case: the whole value in one copy
+            for (int i = clean; i < s.length(); i++) {
                 char c = s.charAt(i);
                 // Keep one line per request whatever a client puts in a header.
                 b.append(c == '"' ? '\'' : c < 0x20 ? ' ' : c);

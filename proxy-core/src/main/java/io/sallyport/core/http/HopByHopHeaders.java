@@ -136,6 +136,25 @@ final class HopByHopHeaders {
                 && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
     }
 
+    /**
+     * {@link io.netty.handler.codec.http.HttpUtil#isKeepAlive}, answered without its comma-splitting scan
+     * for the usual single {@code Connection: keep-alive} or {@code close} value.
+     */
+    static boolean isKeepAlive(io.netty.handler.codec.http.HttpMessage m) {
+        boolean keepAlive = false;
+        for (Iterator<String> it = m.headers().valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            String v = it.next();
+            if (AsciiString.contentEqualsIgnoreCase(v, HttpHeaderValues.KEEP_ALIVE)) {
+                keepAlive = true;
+            } else if (AsciiString.contentEqualsIgnoreCase(v, HttpHeaderValues.CLOSE)) {
+                return false;
+            } else {
+                return io.netty.handler.codec.http.HttpUtil.isKeepAlive(m); // a list: let Netty parse it
+            }
+        }
+        return keepAlive || m.protocolVersion().isKeepAliveDefault();
+    }
+
     /** Trailers carry no hop-by-hop or pseudo fields; HTTP/2 forbids connection-specific ones there too. */
     static void stripTrailers(HttpHeaders trailers) {
         if (!trailers.isEmpty()) {

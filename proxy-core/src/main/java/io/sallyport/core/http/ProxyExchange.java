@@ -420,7 +420,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 firstResponseNanos = System.nanoTime();
             }
             dropReplay();
-            upstreamKeepAlive &= HttpUtil.isKeepAlive(resp);
+            upstreamKeepAlive &= HopByHopHeaders.isKeepAlive(resp);
             prepareResponse(resp);
             responseCode = code;
             responseStarted = true;
