@@ -142,14 +142,17 @@ final class ExchangeDeadlines implements Runnable {
                 e.owner.deadlineReached(now);
             }
         }
-        if (task == null && head != null && !closed) {
+        if (head != null && !closed) {
+            // An owner told above may have armed the task for its own, later deadline: the earliest wins.
             long earliest = head.at;
             for (Entry e = head.next; e != null; e = e.next) {
                 if (e.at - earliest < 0) {
                     earliest = e.at;
                 }
             }
-            arm(earliest);
+            if (task == null || earliest - taskAt < 0) {
+                arm(earliest);
+            }
         }
     }
 
