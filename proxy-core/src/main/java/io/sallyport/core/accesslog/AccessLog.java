@@ -1,55 +1,38 @@
 package io.sallyport.core.accesslog;
 
-import java.io.PrintStream;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Writes access log lines off the event loops: {@link #log} only enqueues (never blocks), a daemon
- * thread formats and writes. When the queue is full the entry is dropped and counted in
- * {@link #dropped()}.
+ * Writes access log lines off the event loops: {@link #log} only enqueues (lock-free, never blocks), a
+ * daemon thread formats and writes the queued entries in batches (see {@link BatchingLogWriter}). When
+ * the queue is full the entry is dropped and counted in {@link #dropped()}.
  */
 public final class AccessLog implements AutoCloseable {
 
     private static final int QUEUE_CAPACITY = 65_536;
-    private static final AccessLog DISABLED = new AccessLog();
+    private static final AccessLog DISABLED = new AccessLog(null);
 
-    private final AccessLogFormat format;
-    private final Consumer<String> sink;
-    private final BlockingQueue<TcpAccessLogEntry> queue;
-    private final AtomicLong dropped = new AtomicLong();
-    private final Thread writer;
-    private volatile boolean closed;
+    private final BatchingLogWriter<TcpAccessLogEntry> writer;
 
-    private AccessLog() {
-        this.format = AccessLogFormat.ENVOY;
-        this.sink = null;
-        this.queue = null;
-        this.writer = null;
+    private AccessLog(BatchingLogWriter<TcpAccessLogEntry> writer) {
+        this.writer = writer;
     }
 
-    private AccessLog(AccessLogFormat format, Consumer<String> sink) {
-        this.format = Objects.requireNonNull(format, "format");
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-        this.writer = new Thread(this::run, "sallyport-access-log");
-        this.writer.setDaemon(true);
-        this.writer.start();
+    private static AccessLog create(AccessLogFormat format, LineSink sink) {
+        Objects.requireNonNull(format, "format");
+        return new AccessLog(new BatchingLogWriter<>("sallyport-access-log", QUEUE_CAPACITY,
+                (TcpAccessLogEntry e, StringBuilder line) -> format.formatTo(e, line), sink));
     }
 
-    /** Lines to standard output. */
+    /** Lines to standard output, many per write. */
     public static AccessLog stdout(AccessLogFormat format) {
-        PrintStream out = System.out;
-        return new AccessLog(format, out::println);
+        return create(format, LineSink.stdout());
     }
 
     /** Lines to {@code sink}, called on the writer thread (tests collect them). */
     public static AccessLog to(AccessLogFormat format, Consumer<String> sink) {
-        return new AccessLog(format, sink);
+        return create(format, LineSink.strings(sink));
     }
 
     /** An access log that records nothing. */
@@ -59,47 +42,21 @@ public final class AccessLog implements AutoCloseable {
 
     /** Enqueues one entry; never blocks. */
     public void log(TcpAccessLogEntry entry) {
-        if (queue == null || closed) {
-            return;
-        }
-        if (!queue.offer(entry)) {
-            dropped.incrementAndGet();
+        if (writer != null) {
+            writer.offer(entry);
         }
     }
 
     /** Entries dropped because the writer fell behind. */
     public long dropped() {
-        return dropped.get();
+        return writer == null ? 0 : writer.dropped();
     }
 
-    private void run() {
-        try {
-            while (!closed || !queue.isEmpty()) {
-                TcpAccessLogEntry e = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    try {
-                        sink.accept(format.format(e));
-                    } catch (RuntimeException ex) {
-                        dropped.incrementAndGet();
-                    }
-                }
-            }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Writes what is queued (for at most a second), then stops. */
+    /** Writes what is queued (for at most two seconds), then stops. */
     @Override
     public void close() {
-        if (writer == null || closed) {
-            return;
-        }
-        closed = true;
-        try {
-            writer.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (writer != null) {
+            writer.close();
         }
     }
 }

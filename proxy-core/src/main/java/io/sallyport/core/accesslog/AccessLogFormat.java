@@ -1,8 +1,5 @@
 package io.sallyport.core.accesslog;
 
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-
 /**
  * How an entry becomes a line. {@link #ENVOY} is Envoy's default format, where a TCP connection shows
  * {@code "- - -"} and response code 0:
@@ -21,31 +18,41 @@ import java.time.format.DateTimeFormatter;
 public enum AccessLogFormat {
     ENVOY, JSON;
 
-    private static final DateTimeFormatter START_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     public String format(TcpAccessLogEntry e) {
-        return this == ENVOY ? envoy(e) : json(e);
+        return formatTo(e, new StringBuilder(256)).toString();
     }
 
-    private static String envoy(TcpAccessLogEntry e) {
+    /** Appends the line of {@code e} (without a line separator) to {@code b}. */
+    public StringBuilder formatTo(TcpAccessLogEntry e, StringBuilder b) {
+        return this == ENVOY ? envoy(e, b) : json(e, b);
+    }
+
+    private static StringBuilder envoy(TcpAccessLogEntry e, StringBuilder b) {
+        b.append('[');
+        StartTimeFormat.append(b, e.startTime()).append("] \"- - -\" 0 ");
+        e.appendFlags(b).append(' ');
         String reason = e.upstreamTransportFailureReason();
-        return "[" + START_TIME.format(e.startTime()) + "] \"- - -\" 0 " + e.flagsString() + " "
-                + (reason == null ? "" : reason + " ")
-                + e.bytesReceived() + " " + e.bytesSent() + " " + e.durationMillis() + " - \"-\" \"-\" \"-\" \"-\" \""
-                + (e.upstreamHost() == null ? "-" : e.upstreamHost()) + "\""
-                // At the zone egress: who called which service (Envoy's %DOWNSTREAM_PEER_URI_SAN% and
-                // %UPSTREAM_CLUSTER%), appended so the default columns keep their positions.
-                + (e.downstreamPeerUriSan() == null ? ""
-                        : " \"" + e.downstreamPeerUriSan() + "\" \""
-                                + (e.upstreamCluster() == null ? "-" : e.upstreamCluster()) + "\"");
+        if (reason != null) {
+            b.append(reason).append(' ');
+        }
+        b.append(e.bytesReceived()).append(' ').append(e.bytesSent()).append(' ').append(e.durationMillis())
+                .append(" - \"-\" \"-\" \"-\" \"-\" \"")
+                .append(e.upstreamHost() == null ? "-" : e.upstreamHost()).append('"');
+        if (e.downstreamPeerUriSan() != null) {
+            // At the zone egress: who called which service (Envoy's %DOWNSTREAM_PEER_URI_SAN% and
+            // %UPSTREAM_CLUSTER%), appended so the default columns keep their positions.
+            b.append(" \"").append(e.downstreamPeerUriSan()).append("\" \"")
+                    .append(e.upstreamCluster() == null ? "-" : e.upstreamCluster()).append('"');
+        }
+        return b;
     }
 
-    private static String json(TcpAccessLogEntry e) {
-        StringBuilder sb = new StringBuilder(256).append('{');
-        field(sb, "start_time", START_TIME.format(e.startTime())).append(',');
+    private static StringBuilder json(TcpAccessLogEntry e, StringBuilder sb) {
+        sb.append("{\"start_time\":\"");
+        StartTimeFormat.append(sb, e.startTime()).append("\",");
         sb.append("\"protocol\":null,\"response_code\":0,");
-        field(sb, "response_flags", e.flagsString()).append(',');
+        sb.append("\"response_flags\":\"");
+        e.appendFlags(sb).append("\",");
         sb.append("\"bytes_received\":").append(e.bytesReceived()).append(',');
         sb.append("\"bytes_sent\":").append(e.bytesSent()).append(',');
         sb.append("\"duration\":").append(e.durationMillis()).append(',');
@@ -59,7 +66,7 @@ public enum AccessLogFormat {
             sb.append(',');
             field(sb, "downstream_peer_uri_san", e.downstreamPeerUriSan());
         }
-        return sb.append('}').toString();
+        return sb.append('}');
     }
 
     private static StringBuilder field(StringBuilder sb, String name, String value) {

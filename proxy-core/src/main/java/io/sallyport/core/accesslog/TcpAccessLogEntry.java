@@ -21,6 +21,8 @@ public record TcpAccessLogEntry(
         String upstreamHost, String upstreamCluster, String downstreamRemoteAddress, String downstreamLocalAddress,
         String listener, String upstreamTransportFailureReason, String downstreamPeerUriSan) {
 
+    private static final ResponseFlag[] FLAG_ORDER = ResponseFlag.values();
+
     public TcpAccessLogEntry {
         Objects.requireNonNull(startTime, "startTime");
         flags = Set.copyOf(flags);
@@ -45,18 +47,24 @@ public record TcpAccessLogEntry(
 
     /** {@code -} when there is no flag, else the codes joined by commas in Envoy's order. */
     public String flagsString() {
+        return flags.isEmpty() ? "-" : appendFlags(new StringBuilder(8)).toString();
+    }
+
+    /** Appends {@link #flagsString()} to {@code b}. */
+    public StringBuilder appendFlags(StringBuilder b) {
         if (flags.isEmpty()) {
-            return "-";
+            return b.append('-');
         }
-        StringBuilder sb = new StringBuilder();
-        for (ResponseFlag f : ResponseFlag.values()) {
+        boolean first = true;
+        for (ResponseFlag f : FLAG_ORDER) {
             if (flags.contains(f)) {
-                if (sb.length() > 0) {
-                    sb.append(',');
+                if (!first) {
+                    b.append(',');
                 }
-                sb.append(f.code());
+                b.append(f.code());
+                first = false;
             }
         }
-        return sb.toString();
+        return b;
     }
 }

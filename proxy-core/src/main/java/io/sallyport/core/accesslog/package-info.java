@@ -1,7 +1,9 @@
 /**
- * The access log: one line per TCP connection (and, later, per HTTP request) in Envoy's default format
- * with Envoy's response flags ({@code UF}, {@code UH}, {@code NR}, ...), or as JSON. Lines are written
- * to stdout by a background thread so event loops never block on the terminal or a pipe; when that
- * thread falls behind by more than a bounded queue, lines are dropped and counted.
+ * The access logs: one line per TCP connection (and, through the HTTP connection manager, per HTTP
+ * request) in Envoy's default format with Envoy's response flags ({@code UF}, {@code UH}, {@code NR}, ...),
+ * or as JSON. Event loops only enqueue an entry (lock-free, never blocking); a background
+ * {@link io.sallyport.core.accesslog.BatchingLogWriter} formats the queued entries every 50 ms and writes
+ * many lines per system call. When that thread falls behind by more than a bounded queue, entries are
+ * dropped and counted; closing the log writes everything still queued.
  */
 package io.sallyport.core.accesslog;

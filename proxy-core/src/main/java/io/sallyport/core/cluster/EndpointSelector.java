@@ -24,6 +24,24 @@ public final class EndpointSelector {
         this.maxAttempts = maxAttempts;
     }
 
+    /** The priority levels, lowest first. */
+    public List<PriorityLevel> levels() {
+        return levels;
+    }
+
+    /** The most endpoints one plan hands out. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * Advances the round-robin cursor of {@code level} as a plan entering it does, and returns the index
+     * in that level of the endpoint to try first (callers that cache the orders of a level use it).
+     */
+    public int nextStart(int level) {
+        return Math.floorMod(cursors[level].getAndIncrement(), levels.get(level).endpoints().size());
+    }
+
     /** A fresh attempt plan; the round-robin cursor of a level advances only when the plan enters it. */
     public Plan plan() {
         return new Plan();
@@ -50,7 +68,7 @@ public final class EndpointSelector {
                     return null;
                 }
                 indexInLevel = 0;
-                start = Math.floorMod(cursors[level].getAndIncrement(), levels.get(level).endpoints().size());
+                start = nextStart(level);
             }
             List<Endpoint> eps = levels.get(level).endpoints();
             Endpoint e = eps.get((start + indexInLevel) % eps.size());

@@ -14,13 +14,16 @@ import io.sallyport.core.cluster.ClusterStats;
 import io.sallyport.core.cluster.Endpoint;
 import io.sallyport.core.cluster.EndpointResolver;
 import io.sallyport.core.cluster.EndpointSelector;
+import io.sallyport.core.cluster.PriorityLevel;
 import io.sallyport.core.transport.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +39,15 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
     private final EndpointResolver resolver;
     private final UpstreamTlsHandlerFactory tls;
     private final int socketMark;
+    /** The pool key of each compiled endpoint, built once. */
+    private final Map<Endpoint, UpstreamEndpoint> upstreamOf = new IdentityHashMap<>();
+    /** One level: the attempt order starting at each index of it; else {@code null}. */
+    private final List<UpstreamEndpoint>[] rotations;
+    /** Several levels of one endpoint each: the only order; else {@code null}. */
+    private final List<UpstreamEndpoint> fixedOrder;
+
+    /** Beyond this many endpoints in one level the orders are built per request instead (n² entries). */
+    private static final int MAX_PRECOMPUTED_ROTATIONS = 64;
 
     /** Linux {@code setsockopt(SOL_SOCKET (1), SO_MARK (36))}, as the TCP {@code UpstreamConnector} sets it. */
     private static final ChannelOption<Integer> SO_MARK =
@@ -64,15 +76,59 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
         this.transport = Objects.requireNonNull(transport, "transport");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.tls = tls;
+        EndpointSelector selector = cluster.selector();
+        List<PriorityLevel> levels = selector.levels();
+        int attempts = selector.maxAttempts();
+        for (PriorityLevel level : levels) {
+            for (Endpoint e : level.endpoints()) {
+                upstreamOf.computeIfAbsent(e, this::toUpstream);
+            }
+        }
+        List<UpstreamEndpoint>[] byStart = null;
+        List<UpstreamEndpoint> fixed = null;
+        if (levels.size() == 1 && levels.get(0).endpoints().size() <= MAX_PRECOMPUTED_ROTATIONS) {
+            List<Endpoint> eps = levels.get(0).endpoints();
+            int n = eps.size();
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            List<UpstreamEndpoint>[] r = new List[n];
+            for (int start = 0; start < n; start++) {
+                List<UpstreamEndpoint> order = new ArrayList<>(Math.min(n, attempts));
+                for (int i = 0; i < n && i < attempts; i++) {
+                    order.add(upstreamOf.get(eps.get((start + i) % n)));
+                }
+                r[start] = List.copyOf(order);
+            }
+            byStart = r;
+        } else if (levels.stream().allMatch(l -> l.endpoints().size() == 1)) {
+            // One endpoint per level: every plan is the same priority failover order.
+            List<UpstreamEndpoint> order = new ArrayList<>();
+            for (int i = 0; i < levels.size() && i < attempts; i++) {
+                order.add(upstreamOf.get(levels.get(i).endpoints().get(0)));
+            }
+            fixed = List.copyOf(order);
+        }
+        this.rotations = byStart;
+        this.fixedOrder = fixed;
     }
 
+    /**
+     * The endpoints to try, most preferred first. Their {@link UpstreamEndpoint}s are built once per compiled
+     * endpoint; for the usual shapes (one priority level, or one endpoint per level) the orders themselves are
+     * precomputed, so a request costs one cursor increment and allocates nothing.
+     */
     @Override
     public List<UpstreamEndpoint> endpoints() {
+        if (rotations != null) {
+            return rotations[rotations.length == 1 ? 0 : cluster.selector().nextStart(0)];
+        }
+        if (fixedOrder != null) {
+            return fixedOrder;
+        }
         EndpointSelector.Plan plan = cluster.selector().plan();
         List<UpstreamEndpoint> out = new ArrayList<>(4);
         Endpoint e;
         while ((e = plan.next()) != null) {
-            out.add(toUpstream(e));
+            out.add(upstreamOf.get(e));
         }
         if (out.isEmpty()) {
             cluster.stats().noneHealthy().increment();

@@ -1,7 +1,6 @@
 package io.sallyport.core.http;
 
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import io.sallyport.core.accesslog.StartTimeFormat;
 
 /**
  * Formats an {@link HttpAccessLogEntry} as Envoy's default HTTP access-log line:
@@ -16,25 +15,30 @@ import java.time.format.DateTimeFormatter;
  */
 public final class EnvoyHttpLogFormat {
 
-    private static final DateTimeFormatter START_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     private EnvoyHttpLogFormat() {
     }
 
     public static String format(HttpAccessLogEntry e) {
-        StringBuilder b = new StringBuilder(192);
+        return formatTo(e, new StringBuilder(192)).toString();
+    }
+
+    /** Appends the line of {@link #format} to {@code b}. */
+    public static StringBuilder formatTo(HttpAccessLogEntry e, StringBuilder b) {
         b.append('[');
-        START_TIME.formatTo(e.startTime(), b);
+        StartTimeFormat.append(b, e.startTime());
         b.append("] \"").append(orDash(e.method())).append(' ').append(orDash(e.path())).append(' ')
                 .append(orDash(e.protocol())).append("\" ")
                 .append(e.responseCode()).append(' ')
                 .append(orDash(e.responseFlags())).append(' ')
                 .append(e.bytesReceived()).append(' ')
                 .append(e.bytesSent()).append(' ')
-                .append(e.durationMillis()).append(' ')
-                .append(e.upstreamServiceTimeMillis() < 0 ? "-" : Long.toString(e.upstreamServiceTimeMillis()))
-                .append(' ');
+                .append(e.durationMillis()).append(' ');
+        if (e.upstreamServiceTimeMillis() < 0) {
+            b.append('-');
+        } else {
+            b.append(e.upstreamServiceTimeMillis());
+        }
+        b.append(' ');
         quoted(b, e.forwardedFor()).append(' ');
         quoted(b, e.userAgent()).append(' ');
         quoted(b, e.requestId()).append(' ');
@@ -45,13 +49,18 @@ public final class EnvoyHttpLogFormat {
             quoted(b, e.downstreamPeerUriSan()).append(' ');
             quoted(b, e.upstreamCluster());
         }
-        return b.toString();
+        return b;
     }
 
     /** One JSON object with Envoy's operator names in snake case (the JSON access-log option). */
     public static String json(HttpAccessLogEntry e) {
-        StringBuilder b = new StringBuilder(320).append('{');
-        field(b, "start_time", START_TIME.format(e.startTime())).append(',');
+        return jsonTo(e, new StringBuilder(320)).toString();
+    }
+
+    /** Appends the object of {@link #json} to {@code b}. */
+    public static StringBuilder jsonTo(HttpAccessLogEntry e, StringBuilder b) {
+        b.append("{\"start_time\":\"");
+        StartTimeFormat.append(b, e.startTime()).append("\",");
         field(b, "method", e.method()).append(',');
         field(b, "path", e.path()).append(',');
         field(b, "protocol", e.protocol()).append(',');
@@ -78,7 +87,7 @@ public final class EnvoyHttpLogFormat {
             b.append(',');
             field(b, "downstream_peer_uri_san", e.downstreamPeerUriSan());
         }
-        return b.append('}').toString();
+        return b.append('}');
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {
@@ -113,7 +122,12 @@ public final class EnvoyHttpLogFormat {
         if (s == null || s.isEmpty()) {
             b.append('-');
         } else {
-            for (int i = 0; i < s.length(); i++) {
+            int clean = 0;
+            while (clean < s.length() && s.charAt(clean) != '"' && s.charAt(clean) >= 0x20) {
+                clean++;
+            }
+            b.append(s, 0, clean); // the usual case: the whole value in one copy
+            for (int i = clean; i < s.length(); i++) {
                 char c = s.charAt(i);
                 // Keep one line per request whatever a client puts in a header.
                 b.append(c == '"' ? '\'' : c < 0x20 ? ' ' : c);

@@ -18,12 +18,18 @@ import java.util.Map;
 final class HopByHopHeaders {
 
     private static final String EXTENSION_PREFIX = "x-http2-";
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     private HopByHopHeaders() {
     }
 
     /** Strips {@code headers} in place. */
     static void strip(HttpHeaders headers) {
+        // One look at each name first: most messages carry no hop-by-hop header beyond Connection.
+        if (!hasHopByHopName(headers)) {
+            return;
+        }
         List<String> named = null;
         // Most requests carry no Connection header, or only its own options: nothing is allocated for them.
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
@@ -52,8 +58,8 @@ final class HopByHopHeaders {
             }
         }
         headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove("keep-alive");
-        headers.remove("proxy-connection");
+        headers.remove(KEEP_ALIVE);
+        headers.remove(PROXY_CONNECTION);
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.UPGRADE);
         headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
@@ -93,6 +99,60 @@ final class HopByHopHeaders {
                 headers.remove(n);
             }
         }
+    }
+
+    /** Whether any name is one {@link #strip} removes (a hop-by-hop header or an {@code x-http2-} one). */
+    private static boolean hasHopByHopName(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return false;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            if (isHopByHopName(it.next().getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isHopByHopName(CharSequence name) {
+        return switch (name.length()) {
+            case 2 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE);
+            case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                    || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE)
+                    || hasExtensionPrefix(name);
+            case 16 -> AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
+                    || hasExtensionPrefix(name);
+            case 17 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+                    || hasExtensionPrefix(name);
+            case 18 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE)
+                    || hasExtensionPrefix(name);
+            default -> hasExtensionPrefix(name);
+        };
+    }
+
+    private static boolean hasExtensionPrefix(CharSequence name) {
+        return name.length() > EXTENSION_PREFIX.length()
+                && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
+    }
+
+    /**
+     * {@link io.netty.handler.codec.http.HttpUtil#isKeepAlive}, answered without its comma-splitting scan
+     * for the usual single {@code Connection: keep-alive} or {@code close} value.
+     */
+    static boolean isKeepAlive(io.netty.handler.codec.http.HttpMessage m) {
+        boolean keepAlive = false;
+        for (Iterator<String> it = m.headers().valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            String v = it.next();
+            if (AsciiString.contentEqualsIgnoreCase(v, HttpHeaderValues.KEEP_ALIVE)) {
+                keepAlive = true;
+            } else if (AsciiString.contentEqualsIgnoreCase(v, HttpHeaderValues.CLOSE)) {
+                return false;
+            } else {
+                return io.netty.handler.codec.http.HttpUtil.isKeepAlive(m); // a list: let Netty parse it
+            }
+        }
+        return keepAlive || m.protocolVersion().isKeepAliveDefault();
     }
 
     /** Trailers carry no hop-by-hop or pseudo fields; HTTP/2 forbids connection-specific ones there too. */

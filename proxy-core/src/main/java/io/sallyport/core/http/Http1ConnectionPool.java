@@ -4,10 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.time.Duration;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * HTTP/1.1 keep-alive connections of one cluster on one event loop, per endpoint. An idle connection is
  * reused most-recently-used first, closed after the idle timeout or when the server closes it or sends
  * anything unasked. A connection goes back to the pool only after a complete exchange.
+ *
+ * <p>The idle timeout is kept by the pool rather than by a handler in every connection's pipeline (which
+ * would stamp the clock and add a listener on every write): each release records the time, and one
+ * timer per pool, armed for the oldest idle connection's deadline, closes the expired ones.
  */
 final class Http1ConnectionPool implements UpstreamPool {
 
@@ -26,14 +29,15 @@ final class Http1ConnectionPool implements UpstreamPool {
 
     private final EventLoop loop;
     private final PoolConnectionOpener connector;
-    private final Duration idleTimeout;
+    private final long idleTimeoutNanos;
+    private ScheduledFuture<?> sweep;
     private final Map<UpstreamEndpoint, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean closed;
 
     Http1ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
         this.loop = loop;
         this.connector = new PoolConnectionOpener(source, timeouts.connectionTimeout(), List.of("http/1.1"));
-        this.idleTimeout = timeouts.idleTimeout();
+        this.idleTimeoutNanos = timeouts.idleTimeout().toNanos();
     }
 
     @Override
@@ -43,7 +47,10 @@ final class Http1ConnectionPool implements UpstreamPool {
             Channel ch;
             while ((ch = q.pollFirst()) != null) {
                 if (ch.isActive()) {
-                    ch.attr(REUSED).set(Boolean.TRUE);
+                    UpstreamHandler h = UpstreamHandler.of(ch);
+                    if (h != null && h.markReused()) {
+                        ch.attr(REUSED).set(Boolean.TRUE);
+                    }
                     return loop.newSucceededFuture(ch);
                 }
             }
@@ -55,21 +62,17 @@ final class Http1ConnectionPool implements UpstreamPool {
                 return;
             }
             Channel ch = (Channel) f.getNow();
-            if (!idleTimeout.isZero()) {
-                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
-            }
             ch.pipeline().addLast("http1", new HttpClientCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
                     .setMaxChunkSize(64 * 1024), false, false));
-            ch.pipeline().addLast("upstream", new UpstreamHandler());
+            ch.pipeline().addLast("upstream", new UpstreamHandler(endpoint));
             ch.closeFuture().addListener(c -> {
                 ArrayDeque<Channel> d = idle.get(endpoint);
                 if (d != null) {
                     d.remove(ch);
                 }
             });
-            ch.attr(ENDPOINT).set(endpoint);
             if (!promise.trySuccess(ch)) {
                 ch.close();
             }
@@ -77,28 +80,66 @@ final class Http1ConnectionPool implements UpstreamPool {
         return promise;
     }
 
-    private static final io.netty.util.AttributeKey<UpstreamEndpoint> ENDPOINT =
-            io.netty.util.AttributeKey.valueOf(Http1ConnectionPool.class, "endpoint");
-
     @Override
     public void release(Channel ch, boolean reusable) {
-        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        UpstreamHandler h = UpstreamHandler.of(ch);
         if (h != null) {
             h.detach();
         }
-        UpstreamEndpoint endpoint = ch.attr(ENDPOINT).get();
+        UpstreamEndpoint endpoint = h == null ? null : h.endpoint();
         if (!reusable || closed || endpoint == null || !ch.isActive() || h == null) {
             ch.close();
             return;
         }
-        idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>()).addFirst(ch);
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q == null) {
+            q = new ArrayDeque<>(4);
+            idle.put(endpoint, q);
+        }
+        if (idleTimeoutNanos > 0) {
+            h.idleSince(System.nanoTime());
+            if (sweep == null) {
+                sweep = loop.schedule(this::closeExpired, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+        q.addFirst(ch);
         // Keep a read pending so a server-side close (or stray bytes) is noticed while idle.
         ch.read();
+    }
+
+    /** Closes the connections idle for the timeout (the oldest are last), then waits for the next oldest. */
+    private void closeExpired() {
+        sweep = null;
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (ArrayDeque<Channel> q : idle.values()) {
+            Channel oldest;
+            while ((oldest = q.peekLast()) != null) {
+                UpstreamHandler h = UpstreamHandler.of(oldest);
+                long waited = h == null ? idleTimeoutNanos : now - h.idleSince();
+                if (waited < idleTimeoutNanos) {
+                    next = Math.min(next, idleTimeoutNanos - waited);
+                    break;
+                }
+                q.pollLast();
+                oldest.close();
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            sweep = loop.schedule(this::closeExpired, next, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
     public void close() {
         closed = true;
+        if (sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
+        }
         for (ArrayDeque<Channel> q : idle.values()) {
             for (Channel ch : List.copyOf(q)) {
                 ch.close();

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,13 +44,15 @@ import org.slf4j.LoggerFactory;
  * id, {@code REFUSED_STREAM}, or a reused HTTP/1.1 connection closed before any response byte) is sent
  * again on another connection, when its body so far fits in {@link #REPLAY_LIMIT}.
  */
-final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
+final class ProxyExchange implements UpstreamListener, ChannelFutureListener, ExchangeDeadlines.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
     /** Request body bytes kept for a retry; beyond it the request is not retried. */
     static final int REPLAY_LIMIT = 64 * 1024;
     private static final int MAX_RETRIES = 3;
+    private static final io.netty.util.AsciiString X_FORWARDED_FOR = io.netty.util.AsciiString.cached("x-forwarded-for");
+    private static final io.netty.util.AsciiString X_REQUEST_ID = io.netty.util.AsciiString.cached("x-request-id");
 
     private final Downstream down;
     private final EventLoop loop;
@@ -64,7 +65,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     private final boolean clientIs10;
 
     // For the access log.
-    private final Instant startTime = Instant.now();
+    private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final String method;
     private final String path;
@@ -106,9 +107,15 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     private long lastActivityNanos = startNanos;
     private ChannelFuture lastWrite;
 
-    private ScheduledFuture<?> requestTimer;
-    private ScheduledFuture<?> maxDurationTimer;
-    private ScheduledFuture<?> idleTimer;
+    // Timeouts: absolute System.nanoTime() deadlines, watched by the connection's ExchangeDeadlines.
+    private ExchangeDeadlines deadlines;
+    private ExchangeDeadlines.Entry deadlineEntry;
+    private boolean hasMaxDuration;
+    private long maxDurationAt;
+    private boolean hasRequestDeadline;
+    private long requestDeadlineAt;
+    /** The stream idle timeout, 0 for none. */
+    private long idleLimitNanos;
     private long grpcDeadlineNanos;
 
     ProxyExchange(Downstream down, HttpRequest request) {
@@ -156,22 +163,24 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         prepareRequest();
         HttpTimeouts t = route.timeouts();
         if (!t.maxStreamDuration().isZero()) {
-            maxDurationTimer = loop.schedule(() -> onTimeout("UMSDR"), t.maxStreamDuration().toNanos(),
-                    TimeUnit.NANOSECONDS);
+            hasMaxDuration = true;
+            maxDurationAt = startNanos + t.maxStreamDuration().toNanos();
         }
         if (grpc) {
             long grpcTimeout = GrpcTimeout.parseNanos(request.headers().get("grpc-timeout"));
             if (grpcTimeout > 0) {
                 grpcDeadlineNanos = grpcTimeout;
-                requestTimer = loop.schedule(() -> onTimeout("UT"), grpcTimeout, TimeUnit.NANOSECONDS);
+                hasRequestDeadline = true;
+                requestDeadlineAt = startNanos + grpcTimeout;
             }
         }
         if (!t.streamIdleTimeout().isZero()) {
-            scheduleIdleCheck(t.streamIdleTimeout().toNanos());
+            idleLimitNanos = t.streamIdleTimeout().toNanos();
         }
         if (requestComplete) {
-            startRequestTimer();
+            setRequestDeadline(startNanos);
         }
+        armDeadlines();
         if (route.cluster().isClosed()) {
             addFlag("UH");
             localReply(503, "no healthy upstream");
@@ -212,11 +221,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
             // Framing for an HTTP/1.1 upstream; an HTTP/2 upstream drops it again.
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        requestId = h.get("x-request-id");
+        requestId = h.get(X_REQUEST_ID);
         if (requestId == null) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
             requestId = new UUID(r.nextLong() & ~0xf000L | 0x4000L, r.nextLong() & ~(3L << 62) | (1L << 63)).toString();
-            h.set("x-request-id", requestId);
+            h.set(X_REQUEST_ID, requestId);
         }
         String uri = request.uri();
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
@@ -263,7 +272,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
             return;
         }
         upstream = ch;
-        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        UpstreamHandler h = UpstreamHandler.of(ch);
         h.attach(this);
         if (route.autoHostRewrite()) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
@@ -328,8 +337,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         } else {
             forward(c);
         }
-        if (requestComplete) {
-            startRequestTimer();
+        if (requestComplete && setRequestDeadline(lastActivityNanos)) {
+            armDeadlines();
         }
     }
 
@@ -409,7 +418,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
                 firstResponseNanos = System.nanoTime();
             }
             dropReplay();
-            upstreamKeepAlive &= HttpUtil.isKeepAlive(resp);
+            upstreamKeepAlive &= HopByHopHeaders.isKeepAlive(resp);
             prepareResponse(resp);
             responseCode = code;
             responseStarted = true;
@@ -637,29 +646,79 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
 
     // ---- timeouts ----------------------------------------------------------------------------------
 
-    private void startRequestTimer() {
-        if (route == null || done || responseComplete || grpcDeadlineNanos > 0 || requestTimer != null) {
-            return;
+    /** Starts the request timeout at {@code nowNanos} (the request's end); false when it has none or has one. */
+    private boolean setRequestDeadline(long nowNanos) {
+        if (route == null || done || responseComplete || grpcDeadlineNanos > 0 || hasRequestDeadline) {
+            return false;
         }
         Duration t = route.timeouts().requestTimeout();
-        if (!t.isZero()) {
-            requestTimer = loop.schedule(() -> onTimeout("UT"), t.toNanos(), TimeUnit.NANOSECONDS);
+        if (t.isZero()) {
+            return false;
         }
+        hasRequestDeadline = true;
+        requestDeadlineAt = nowNanos + t.toNanos();
+        return true;
     }
 
-    private void scheduleIdleCheck(long delayNanos) {
-        idleTimer = loop.schedule(() -> {
-            if (done) {
-                return;
+    /** Puts this exchange in its connection's deadline list at its earliest deadline (idle: from the last activity). */
+    private void armDeadlines() {
+        long at = 0;
+        boolean any = false;
+        if (hasMaxDuration) {
+            at = maxDurationAt;
+            any = true;
+        }
+        if (hasRequestDeadline && (!any || requestDeadlineAt - at < 0)) {
+            at = requestDeadlineAt;
+            any = true;
+        }
+        if (idleLimitNanos > 0) {
+            long idleAt = lastActivityNanos + idleLimitNanos;
+            if (!any || idleAt - at < 0) {
+                at = idleAt;
+                any = true;
             }
-            long limit = route.timeouts().streamIdleTimeout().toNanos();
-            long idle = System.nanoTime() - lastActivityNanos;
-            if (idle >= limit) {
-                onTimeout("SI");
-            } else {
-                scheduleIdleCheck(limit - idle);
+        }
+        if (!any) {
+            if (deadlineEntry != null) {
+                deadlines.remove(deadlineEntry);
             }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (deadlineEntry == null) {
+            deadlines = ExchangeDeadlines.of(down.connection());
+            deadlineEntry = new ExchangeDeadlines.Entry(this);
+        }
+        deadlines.schedule(deadlineEntry, at);
+    }
+
+    /** The earliest of the deadlines has come: the first one really passed times the exchange out. */
+    @Override
+    public void deadlineReached(long nowNanos) {
+        if (done || responseComplete) {
+            return;
+        }
+        String flag = null;
+        long first = 0;
+        if (hasMaxDuration && nowNanos - maxDurationAt >= 0) {
+            flag = "UMSDR";
+            first = maxDurationAt;
+        }
+        if (hasRequestDeadline && nowNanos - requestDeadlineAt >= 0 && (flag == null || requestDeadlineAt - first < 0)) {
+            flag = "UT";
+            first = requestDeadlineAt;
+        }
+        if (idleLimitNanos > 0) {
+            long idleAt = lastActivityNanos + idleLimitNanos;
+            if (nowNanos - idleAt >= 0 && (flag == null || idleAt - first < 0)) {
+                flag = "SI";
+            }
+        }
+        if (flag != null) {
+            onTimeout(flag);
+        } else {
+            armDeadlines(); // activity since: the stream idle deadline moved on
+        }
     }
 
     private void onTimeout(String flag) {
@@ -754,9 +813,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
     }
 
     private void endAndLog() {
-        cancel(requestTimer);
-        cancel(maxDurationTimer);
-        cancel(idleTimer);
+        if (deadlineEntry != null) {
+            deadlines.remove(deadlineEntry);
+        }
         releaseAll(pending);
         dropReplay();
         long now = System.nanoTime();
@@ -764,12 +823,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
             stats.requestEnded(responseComplete ? responseCode : 0, timedOut, now - startNanos);
         }
         HttpHeaders h = request.headers();
-        down.manager().accessLog().log(new HttpAccessLogEntry(startTime, method, path,
+        down.manager().accessLog().log(new HttpAccessLogEntry(Instant.ofEpochMilli(startMillis), method, path,
                 http2Downstream ? "HTTP/2" : (clientIs10 ? "HTTP/1.0" : "HTTP/1.1"),
                 responseStarted ? responseCode : 0, flags == null ? "-" : flags.toString(),
                 bytesReceived, bytesSent, TimeUnit.NANOSECONDS.toMillis(now - startNanos),
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
-                h.get("x-forwarded-for"), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
+                h.get(X_FORWARDED_FOR), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
                 route == null ? null : route.cluster().name(), remoteAddress(down.connection()),
                 DownstreamPeer.uriSan(down.connection())));
@@ -790,12 +849,6 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         }
         if (!list.isEmpty()) {
             list.clear();
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
         }
     }
 
@@ -825,8 +878,24 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener {
         return null;
     }
 
-    /** The client's address; an HTTP/2 stream's is its connection's. */
+    /** The client's address, formatted once per connection; an HTTP/2 stream's is its connection's. */
     static String remoteAddress(Channel ch) {
+        Channel connection = ch instanceof io.netty.handler.codec.http2.Http2StreamChannel ? ch.parent() : ch;
+        io.netty.util.Attribute<String> cached = connection.attr(REMOTE_ADDRESS);
+        String s = cached.get();
+        if (s == null) {
+            s = formatRemoteAddress(ch);
+            if (s != null) {
+                cached.set(s);
+            }
+        }
+        return s;
+    }
+
+    private static final io.netty.util.AttributeKey<String> REMOTE_ADDRESS =
+            io.netty.util.AttributeKey.valueOf(ProxyExchange.class, "remoteAddress");
+
+    private static String formatRemoteAddress(Channel ch) {
         java.net.SocketAddress a = ch.remoteAddress() != null ? ch.remoteAddress()
                 : ch.parent() != null ? ch.parent().remoteAddress() : null;
         if (a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null) {

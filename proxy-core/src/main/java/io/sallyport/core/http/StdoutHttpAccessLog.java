@@ -1,75 +1,51 @@
 package io.sallyport.core.http;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import io.sallyport.core.accesslog.BatchingLogWriter;
+import io.sallyport.core.accesslog.LineSink;
+import java.io.OutputStream;
 
 /**
- * Writes access-log lines in Envoy's default format to a stream from one daemon thread, so event loops
- * never block on the console. When the queue is full a line is dropped and counted, never waited for.
+ * Writes access-log lines in Envoy's default format (or JSON) to a stream from one daemon thread, so
+ * event loops never block on the console: {@link #log} is one lock-free enqueue, and the writer formats
+ * and writes the queued entries in batches, many lines per write (see {@link BatchingLogWriter}). When
+ * the queue is full a line is dropped and counted, never waited for.
  */
 public final class StdoutHttpAccessLog implements HttpAccessLog, AutoCloseable {
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(8192);
-    private final AtomicLong dropped = new AtomicLong();
-    private final Thread writer;
-    private final boolean json;
-    private volatile boolean closed;
+    private static final int QUEUE_CAPACITY = 8192;
+
+    private final BatchingLogWriter<HttpAccessLogEntry> writer;
 
     /** Envoy's default text lines ({@code json} false) or JSON objects, to standard output. */
     public StdoutHttpAccessLog(boolean json) {
-        this(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8),
-                json);
+        this(LineSink.stdout(), json);
     }
 
-    public StdoutHttpAccessLog(PrintStream out, boolean json) {
-        this.json = json;
-        writer = new Thread(() -> drain(out), "sallyport-http-access-log");
-        writer.setDaemon(true);
-        writer.start();
+    /** Lines (UTF-8, platform line separator) to {@code out}. */
+    public StdoutHttpAccessLog(OutputStream out, boolean json) {
+        this(LineSink.to(out), json);
+    }
+
+    private StdoutHttpAccessLog(LineSink sink, boolean json) {
+        BatchingLogWriter.Formatter<HttpAccessLogEntry> format =
+                json ? EnvoyHttpLogFormat::jsonTo : EnvoyHttpLogFormat::formatTo;
+        this.writer = new BatchingLogWriter<>("sallyport-http-access-log", QUEUE_CAPACITY, format, sink);
     }
 
     @Override
     public void log(HttpAccessLogEntry entry) {
-        // Formatted here (cheap, allocation only) so the writer thread holds no entry objects.
-        if (!queue.offer(json ? EnvoyHttpLogFormat.json(entry) : EnvoyHttpLogFormat.format(entry))) {
-            dropped.incrementAndGet();
-        }
+        // Formatted on the writer thread: the event loop only enqueues.
+        writer.offer(entry);
     }
 
     /** Lines dropped because the writer fell behind. */
     public long dropped() {
-        return dropped.get();
+        return writer.dropped();
     }
 
-    private void drain(PrintStream out) {
-        try {
-            while (!closed || !queue.isEmpty()) {
-                String line = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    out.flush();
-                    continue;
-                }
-                out.println(line);
-                if (queue.isEmpty()) {
-                    out.flush();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        out.flush();
-    }
-
+    /** Writes what is queued (for at most two seconds), then stops. */
     @Override
     public void close() {
-        closed = true;
-        try {
-            writer.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 }

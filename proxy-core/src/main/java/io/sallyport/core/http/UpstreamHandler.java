@@ -1,5 +1,7 @@
 package io.sallyport.core.http;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -17,6 +19,45 @@ import io.netty.util.ReferenceCountUtil;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private UpstreamListener listener;
+    /** The pooled HTTP/1.1 connection's endpoint (its pool key), else {@code null}. */
+    private UpstreamEndpoint endpoint;
+    private boolean reused;
+    private long idleSince;
+
+    /** The handler at the end of {@code ch}'s pipeline (found without walking it), or {@code null}. */
+    static UpstreamHandler of(Channel ch) {
+        ChannelHandler last = ch.pipeline().last();
+        return last instanceof UpstreamHandler h ? h : ch.pipeline().get(UpstreamHandler.class);
+    }
+
+    UpstreamHandler() {
+    }
+
+    UpstreamHandler(UpstreamEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    UpstreamEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** When the pooled connection last went idle ({@link System#nanoTime()}). */
+    long idleSince() {
+        return idleSince;
+    }
+
+    void idleSince(long nanos) {
+        idleSince = nanos;
+    }
+
+    /** Marks the connection as serving another request; true the first time (when the mark is new). */
+    boolean markReused() {
+        if (reused) {
+            return false;
+        }
+        reused = true;
+        return true;
+    }
 
     void attach(UpstreamListener listener) {
         this.listener = listener;

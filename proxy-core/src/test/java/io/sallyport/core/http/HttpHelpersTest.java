@@ -107,4 +107,29 @@ class HttpHelpersTest {
         assertThat(ProxyExchange.hostOf("[::1]:8080")).isEqualTo("::1");
         assertThat(ProxyExchange.hostOf("a.example.com:80")).isEqualTo("a.example.com");
     }
+
+    @Test
+    void keepAliveMatchesNettysAnswer() {
+        String[][] cases = {{}, {"keep-alive"}, {"Keep-Alive"}, {"close"}, {"CLOSE"}, {"keep-alive", "close"},
+            {"close, keep-alive"}, {"keep-alive, x-foo"}, {"upgrade"}, {"x-foo"}};
+        for (io.netty.handler.codec.http.HttpVersion v : new io.netty.handler.codec.http.HttpVersion[] {
+            io.netty.handler.codec.http.HttpVersion.HTTP_1_0, io.netty.handler.codec.http.HttpVersion.HTTP_1_1}) {
+            for (String[] values : cases) {
+                io.netty.handler.codec.http.HttpResponse r = new io.netty.handler.codec.http.DefaultHttpResponse(v,
+                        io.netty.handler.codec.http.HttpResponseStatus.OK);
+                for (String value : values) {
+                    r.headers().add("connection", value);
+                }
+                assertThat(HopByHopHeaders.isKeepAlive(r)).as(v + " " + java.util.Arrays.toString(values))
+                        .isEqualTo(io.netty.handler.codec.http.HttpUtil.isKeepAlive(r));
+            }
+        }
+    }
+
+    @Test
+    void quotedFieldsStayOnOneLine() {
+        HttpAccessLogEntry e = new HttpAccessLogEntry(Instant.parse("2026-01-02T03:04:05.678Z"), "GET", "/",
+                "HTTP/1.1", 200, "-", 0, 5, 3, 2, null, "a \"b\"\nc\td", "rid", "h", null, "c", null);
+        assertThat(EnvoyHttpLogFormat.format(e)).endsWith("\"-\" \"a 'b' c d\" \"rid\" \"h\" \"-\"");
+    }
 }

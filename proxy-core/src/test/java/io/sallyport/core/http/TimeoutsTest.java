@@ -42,4 +42,31 @@ class TimeoutsTest {
             }
         }
     }
+
+    /**
+     * The connection's timer is armed for the first request's deadline; a later request on the same
+     * keep-alive connection must time out after its own full request timeout, not at that earlier deadline.
+     */
+    @Test
+    void requestTimeoutOfALaterRequestOnAKeptAliveConnectionCountsFromItsOwnEnd() throws Exception {
+        try (TestOrigin o = new TestOrigin(false)) {
+            HttpTimeouts t = new HttpTimeouts(Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMillis(700),
+                    Duration.ofMinutes(30), Duration.ZERO);
+            try (ProxyHarness p = new ProxyHarness("mes-ka", UpstreamHttpProtocol.HTTP1, t, List.of(o.endpoint()))) {
+                Http2ProxyTest.Result r = Http2ProxyTest.run("curl", "-sS", "-o", "/dev/null", "-o", "/dev/null", "--max-time", "10",
+                        "-w", "%{http_code} %{num_connects} %{time_total}\\n",
+                        p.url("/delay/400"), p.url("/delay/3000"));
+                String[] lines = r.out().trim().split("\\n");
+                assertThat(lines).hasSize(2);
+                assertThat(lines[0]).startsWith("200 1 ");
+                String[] second = lines[1].split(" ");
+                assertThat(second[0]).isEqualTo("504");
+                assertThat(second[1]).as("the same connection").isEqualTo("0");
+                double seconds = Double.parseDouble(second[2]);
+                // The first request's deadline passed ~300 ms into the second one: that must not end it.
+                assertThat(seconds).isGreaterThan(0.6).isLessThan(2.5);
+                assertThat(p.awaitEntry(e -> e.path().equals("/delay/3000")).responseFlags()).isEqualTo("UT");
+            }
+        }
+    }
 }
