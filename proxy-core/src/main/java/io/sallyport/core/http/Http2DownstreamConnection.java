@@ -42,6 +42,11 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean flushScheduled;
+    /** A connection error was answered with GOAWAY: input is discarded until the peer closes or time runs out. */
+    private boolean lingering;
+
+    /** How long a connection that got a GOAWAY for an error keeps draining the peer's bytes before it closes. */
+    static final long LINGER_MILLIS = 2_000;
 
     private Http2DownstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                       Http2Settings settings, HttpConnectionManager manager) {
@@ -123,8 +128,71 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (lingering) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
         reading = true;
         super.channelRead(ctx, msg);
+    }
+
+    /**
+     * A connection error (e.g. the reset-flood limit): GOAWAY with the error code, then half-close and drain.
+     * Closing at once while the peer is still sending would make the kernel answer its bytes with a TCP
+     * reset, and a reset can destroy the GOAWAY before the peer reads it; a lingering close (as nginx does)
+     * lets the peer see why it was cut off.
+     */
+    @Override
+    protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+                                     Http2Exception http2Ex) {
+        if (lingering) {
+            return;
+        }
+        if (http2Ex != null && http2Ex.shutdownHint() == Http2Exception.ShutdownHint.GRACEFUL_SHUTDOWN) {
+            super.onConnectionError(ctx, outbound, cause, http2Ex);
+            return;
+        }
+        long code = http2Ex != null ? http2Ex.error().code() : io.netty.handler.codec.http2.Http2Error.INTERNAL_ERROR.code();
+        lingering = true;
+        int lastStreamId = connection().remote().lastStreamCreated();
+        ByteBuf debugData = io.netty.handler.codec.http2.Http2CodecUtil.toByteBuf(ctx, cause);
+        try {
+            connection().goAwaySent(lastStreamId, code, debugData);
+        } catch (Http2Exception e) {
+            debugData.release();
+            ctx.close();
+            return;
+        }
+        // Written through the frame writer, not goAway(): Netty closes the channel as soon as an error GOAWAY
+        // is written, which is the reset this avoids.
+        io.netty.channel.ChannelFuture sent = encoder().frameWriter().writeGoAway(ctx, lastStreamId, code, debugData,
+                ctx.newPromise());
+        ctx.flush();
+        sent.addListener(f -> {
+            if (f.isSuccess()) {
+                lingerThenClose(ctx);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private static void lingerThenClose(ChannelHandlerContext ctx) {
+        io.netty.channel.Channel ch = ctx.channel();
+        if (!ch.isActive()) {
+            return;
+        }
+        if (!(ch instanceof io.netty.channel.socket.DuplexChannel duplex)) {
+            ctx.close();
+            return;
+        }
+        io.netty.util.concurrent.ScheduledFuture<?> deadline =
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> deadline.cancel(false));
+        duplex.shutdownOutput();
+        // Reads go on (and are dropped) until the peer closes: its end of stream closes the channel.
+        ch.config().setAutoRead(true);
+        ch.read();
     }
 
     @Override
