@@ -113,8 +113,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         new SplicedDirection(upstream, downstream, session::receivedFromUpstream).start();
     }
 
-    /** Whether splice may be used; off only in tests that cover the buffer relay on epoll. */
-    static volatile boolean spliceEnabled = true;
+    /**
+     * Whether splice may be used: on unless {@code -Dsallyport.relay.splice=false} (for comparing the two
+     * relays), and off in the tests that cover the buffer relay on epoll.
+     */
+    static volatile boolean spliceEnabled = !"false".equals(System.getProperty("sallyport.relay.splice"));
 
     private static boolean relayOnly(Channel ch, TcpRelayHandler relay) {
         return ch.pipeline().first() == relay && ch.pipeline().last() == relay;
