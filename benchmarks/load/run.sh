@@ -661,6 +661,23 @@ if [ ! -f "$root/app/target/sallyport.jar" ]; then
     (cd "$root" && mvn -B -q -o -pl app -am package -DskipTests) >&2
 fi
 
+# Every port this run listens on must be free: a leftover origin or proxy would answer instead (with
+# another CA, so every TLS probe would fail) and the numbers would not be this run's.
+busy=()
+for p in $ORIGIN_HTTP $ORIGIN_TLS $ORIGIN_TLS_CLOSE $ORIGIN_GRPC $SINK $SALLYPORT_ADMIN; do
+    if ss -Hltn "sport = :$p" | grep -q .; then busy+=("$p"); fi
+done
+for proxy in sallyport haproxy nginx; do
+    for i in 1 2 3 4 5 6 7; do
+        p=$(($(base_of "$proxy") + i))
+        if ss -Hltn "sport = :$p" | grep -q .; then busy+=("$p"); fi
+    done
+done
+if [ ${#busy[@]} -gt 0 ]; then
+    log "ports already in use by another process: ${busy[*]} (stop it first; see ss -ltnp)"
+    exit 1
+fi
+
 log "origin and TCP sink"
 start origin "$LOAD_CPUS" nginx -p "$work/origin" -c "$work/origin/nginx.conf"
 start sink "$LOAD_CPUS" socat -u -b 262144 "TCP-LISTEN:$SINK,bind=127.0.0.1,reuseaddr,fork" OPEN:/dev/null
