@@ -274,7 +274,8 @@ public final class ListenerManager implements DataPlaneComponent {
     private void retire(BoundListener l) {
         log.info("closing listener {} ({} live connection(s) may finish within {})", l.spec.name(),
                 l.connections.size(), drainTimeout);
-        l.serverChannel.close();
+        // Closed before apply returns: once a new snapshot is applied, a removed listener refuses connections.
+        l.serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (!l.connections.isEmpty()) {
             retiring.add(l);
             group.schedule(() -> {
