@@ -1,5 +1,6 @@
 package io.sallyport.e2e;
 
+import io.sallyport.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -47,20 +48,15 @@ public final class AdminClient {
      * satisfies {@code condition}; returns that body, or fails with the last one after {@code timeout}.
      */
     public String awaitBody(String path, Predicate<String> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(path).body();
-            if (condition.test(last)) {
-                return last;
+        String[] last = new String[1];
+        try {
+            if (Await.until(() -> condition.test(last[0] = get(path).body()), timeout)) {
+                return last[0];
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
-        throw new AssertionError("GET " + path + " never matched within " + timeout + "; last body:\n" + last);
+        throw new AssertionError("GET " + path + " never matched within " + timeout + "; last body:\n" + last[0]);
     }
 }

@@ -2,6 +2,7 @@ package io.sallyport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sallyport.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,17 +47,11 @@ class HttpEgressIT {
 
     /** Waits (at most 10 s) for an access log line containing every one of {@code parts}. */
     static String awaitLine(SallyportProcess p, String... parts) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            String line = p.stdout().lines().filter(l -> Arrays.stream(parts).allMatch(l::contains))
-                    .findFirst().orElse(null);
-            if (line != null) {
-                return line;
-            }
-            assertThat(System.nanoTime()).as("access log line with %s; stdout:%n%s", List.of(parts), p.stdout())
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        java.util.function.Supplier<String> line = () -> p.stdout().lines()
+                .filter(l -> Arrays.stream(parts).allMatch(l::contains)).findFirst().orElse(null);
+        assertThat(Await.until(() -> line.get() != null, Duration.ofSeconds(10)))
+                .as("access log line with %s; stdout:%n%s", List.of(parts), p.stdout()).isTrue();
+        return line.get();
     }
 
     @Test
@@ -120,15 +115,13 @@ class HttpEgressIT {
 
     /** Waits (at most 10 s) until something accepts connections on {@code 127.0.0.1:port}. */
     private static void awaitListening(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
+        assertThat(Await.until(() -> {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return;
+                return true;
             } catch (IOException e) {
-                assertThat(System.nanoTime()).as("listening on %d", port).isLessThan(deadline);
-                Thread.sleep(50);
+                return false;
             }
-        }
+        }, Duration.ofSeconds(10))).as("listening on %d", port).isTrue();
     }
 
     /** Outbounds to: a slow origin with a 1 s request timeout, a closed port, an h2c origin, a forbidden service. */

@@ -3,6 +3,7 @@ package io.sallyport.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sallyport.testing.Await;
 import io.sallyport.testing.EchoServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,17 +152,16 @@ class TcpEgressIT {
 
     /** Polls until the listener refuses connections (the drain closed it), bounded. */
     private static void awaitRefused(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
+        Await.until(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return false;
             } catch (ConnectException refused) {
-                return;
+                return true;
             } catch (IOException other) {
-                // keep polling
+                return false;
             }
-            Thread.sleep(50);
-        }
+        }, Duration.ofSeconds(20));
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
     }
 }

@@ -2,6 +2,7 @@ package io.sallyport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sallyport.testing.Await;
 import io.sallyport.testing.OpensslServer;
 import io.sallyport.testing.TestCertificates;
 import io.sallyport.testing.TestCertificates.Issued;
@@ -106,11 +107,7 @@ class TlsOriginationIT {
 
     /** Waits (at most 10 s) for an access log line containing {@code text} on stdout. */
     private static void awaitLine(SallyportProcess p, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (p.stdout().lines().noneMatch(l -> l.contains(text))) {
-            assertThat(System.nanoTime()).as("access log line with %s; stdout:%n%s", text, p.stdout())
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        assertThat(Await.until(() -> p.stdout().lines().anyMatch(l -> l.contains(text)), Duration.ofSeconds(10)))
+                .as("access log line with %s; stdout:%n%s", text, p.stdout()).isTrue();
     }
 }

@@ -8,6 +8,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.sallyport.egress.sni.KumaSni;
+import io.sallyport.testing.Await;
 import io.sallyport.testing.EchoServer;
 import io.sallyport.testing.OpensslServer;
 import java.io.IOException;
@@ -459,12 +460,9 @@ class ZoneEgressIT {
 
     /** Waits (bounded) for a line of {@code p}'s stdout containing all of {@code parts}. */
     private static void awaitStdout(SallyportProcess p, String... parts) throws InterruptedException {
-        long deadline = System.nanoTime() + READY.toNanos();
-        while (p.stdout().lines().noneMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains))) {
-            assertThat(System.nanoTime()).as("a line with %s; stdout:%n%s", List.of(parts), p.stdout())
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        assertThat(Await.until(() -> p.stdout().lines()
+                .anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains)), READY))
+                .as("a line with %s; stdout:%n%s", List.of(parts), p.stdout()).isTrue();
     }
 
     @Test
