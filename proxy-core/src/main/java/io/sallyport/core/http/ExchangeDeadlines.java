@@ -2,7 +2,6 @@ package io.sallyport.core.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -60,9 +59,8 @@ final class ExchangeDeadlines implements Runnable {
         this.loop = loop;
     }
 
-    /** The list of the connection of {@code downstream} (the parent connection of an HTTP/2 stream). */
-    static ExchangeDeadlines of(Channel downstream) {
-        Channel connection = downstream instanceof Http2StreamChannel s ? s.parent() : downstream;
+    /** The list of a downstream connection (HTTP/1.1, or HTTP/2 with all its streams). */
+    static ExchangeDeadlines of(Channel connection) {
         Attribute<ExchangeDeadlines> a = connection.attr(KEY);
         ExchangeDeadlines d = a.get();
         if (d == null) {

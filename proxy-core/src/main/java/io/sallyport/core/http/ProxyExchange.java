@@ -878,13 +878,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         return null;
     }
 
-    /** The client's address, formatted once per connection; an HTTP/2 stream's is its connection's. */
-    static String remoteAddress(Channel ch) {
-        Channel connection = ch instanceof io.netty.handler.codec.http2.Http2StreamChannel ? ch.parent() : ch;
+    /** The client's address, formatted once per downstream connection. */
+    static String remoteAddress(Channel connection) {
         io.netty.util.Attribute<String> cached = connection.attr(REMOTE_ADDRESS);
         String s = cached.get();
         if (s == null) {
-            s = formatRemoteAddress(ch);
+            s = formatRemoteAddress(connection);
             if (s != null) {
                 cached.set(s);
             }
@@ -896,8 +895,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             io.netty.util.AttributeKey.valueOf(ProxyExchange.class, "remoteAddress");
 
     private static String formatRemoteAddress(Channel ch) {
-        java.net.SocketAddress a = ch.remoteAddress() != null ? ch.remoteAddress()
-                : ch.parent() != null ? ch.parent().remoteAddress() : null;
+        java.net.SocketAddress a = ch.remoteAddress();
         if (a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null) {
             String h = isa.getAddress().getHostAddress();
             return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + isa.getPort();
