@@ -29,11 +29,19 @@ public final class OpensslServer implements AutoCloseable {
     private final CompletableFuture<Boolean> accepting = new CompletableFuture<>();
     private final CompletableFuture<Void> exited = new CompletableFuture<>();
 
-    /** One connection on a free 127.0.0.1 port, presenting {@code leaf}'s chain. */
+    /** One connection on a free 127.0.0.1 port, presenting {@code leaf}'s chain, in {@code -rev} mode. */
     public static OpensslServer start(Path dir, Issued leaf, List<String> extraArgs) throws Exception {
+        return start(dir, leaf, extraArgs, true);
+    }
+
+    /**
+     * As {@link #start(Path, Issued, List)}; {@code rev} {@code false} starts the interactive mode instead,
+     * where lines written with {@link #command} go to the client and {@code r} asks for a renegotiation.
+     */
+    public static OpensslServer start(Path dir, Issued leaf, List<String> extraArgs, boolean rev) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            OpensslServer s = startOn(dir, leaf, freePort(), extraArgs, 1);
+            OpensslServer s = startOn(dir, leaf, freePort(), extraArgs, 1, rev);
             if (s != null) {
                 return s;
             }
@@ -48,6 +56,11 @@ public final class OpensslServer implements AutoCloseable {
      */
     public static OpensslServer startOn(Path dir, Issued leaf, int port, List<String> extraArgs, int accepts)
             throws Exception {
+        return startOn(dir, leaf, port, extraArgs, accepts, true);
+    }
+
+    private static OpensslServer startOn(Path dir, Issued leaf, int port, List<String> extraArgs, int accepts,
+                                         boolean rev) throws Exception {
         Path cert = leaf.writeCertificate(dir, "server-" + port + ".pem");
         Path key = TestCertificates.write(dir.resolve("server-" + port + ".key"), leaf.privateKeyTraditionalPem());
         List<String> args = new ArrayList<>();
@@ -57,14 +70,22 @@ public final class OpensslServer implements AutoCloseable {
             args.addAll(List.of("-cert_chain", chain.toString()));
         }
         args.addAll(extraArgs);
-        return startOn(cert, key, port, args, accepts);
+        return launch(cert, key, port, args, accepts, rev);
     }
 
     /** As {@link #startOn(Path, Issued, int, List, int)}, with the certificate and key in PEM files. */
     public static OpensslServer startOn(Path cert, Path key, int port, List<String> extraArgs, int accepts)
             throws Exception {
+        return launch(cert, key, port, extraArgs, accepts, true);
+    }
+
+    private static OpensslServer launch(Path cert, Path key, int port, List<String> extraArgs, int accepts,
+                                        boolean rev) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", cert.toString(), "-key", key.toString(), "-tlsextdebug", "-rev"));
+                "-cert", cert.toString(), "-key", key.toString(), "-tlsextdebug"));
+        if (rev) {
+            cmd.add("-rev");
+        }
         if (accepts > 0) {
             cmd.addAll(List.of("-naccept", Integer.toString(accepts)));
         }
@@ -118,6 +139,12 @@ public final class OpensslServer implements AutoCloseable {
         return port;
     }
 
+    /** Writes one line to the server's standard input (interactive mode). */
+    public void command(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+    }
+
     /** Waits (at most 10 s) for the server to end after its connections; returns everything it printed. */
     public List<String> awaitOutput() throws Exception {
         exited.get(10, TimeUnit.SECONDS);
@@ -151,8 +178,22 @@ public final class OpensslServer implements AutoCloseable {
 
     /** The SNI the (first) client sent, decoded from the {@code server name} extension dump; null when none. */
     public static String sniSeen(List<String> lines) {
+        byte[] ext = extensionSeen(lines, "server name");
+        if (ext == null) {
+            return null;
+        }
+        // server_name_list length (2), name_type (1), host_name length (2), host_name
+        int nameLength = ((ext[3] & 0xff) << 8) | (ext[4] & 0xff);
+        return new String(ext, 5, nameLength, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The body of the (first) client's extension {@code name} (as {@code -tlsextdebug} names it, e.g.
+     * {@code "supported_groups"}, {@code "key share"}) from its hex dump, or null when the client sent none.
+     */
+    public static byte[] extensionSeen(List<String> lines, String name) {
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).startsWith("TLS client extension \"server name\"")) {
+            if (!lines.get(i).startsWith("TLS client extension \"" + name + "\"")) {
                 continue;
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -165,10 +206,7 @@ public final class OpensslServer implements AutoCloseable {
                     }
                 }
             }
-            byte[] ext = bytes.toByteArray();
-            // server_name_list length (2), name_type (1), host_name length (2), host_name
-            int nameLength = ((ext[3] & 0xff) << 8) | (ext[4] & 0xff);
-            return new String(ext, 5, nameLength, StandardCharsets.US_ASCII);
+            return bytes.toByteArray();
         }
         return null;
     }

@@ -21,6 +21,7 @@ import io.sallyport.core.config.MeshExternalService.TlsVersion;
 import io.sallyport.core.config.MeshExternalService.VerificationMode;
 import io.sallyport.core.metrics.Stats;
 import io.sallyport.testing.Await;
+import io.sallyport.testing.OpensslServer;
 import io.sallyport.testing.TestCertificates;
 import java.nio.file.Path;
 import java.util.List;

@@ -22,6 +22,7 @@ import io.sallyport.core.config.MeshExternalService.SanMatchType;
 import io.sallyport.core.config.MeshExternalService.TlsVersion;
 import io.sallyport.core.config.MeshExternalService.VerificationMode;
 import io.sallyport.core.metrics.Stats;
+import io.sallyport.testing.OpensslServer;
 import io.sallyport.testing.TestCertificates.Issued;
 import java.nio.file.Path;
 import java.util.ArrayList;
