@@ -26,6 +26,8 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_INVALID = 1;
     public static final int EXIT_RUNTIME_FAILURE = 2;
 
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     private static final List<String> SUBCOMMANDS = List.of("run", "validate", "ca");
 
     @CommandLine.Spec
@@ -40,6 +42,12 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Netty's JFR buffer events set up the JDK's whole event machinery when its allocator first loads
+        // (~130 ms of the start to /ready) and are checked on every allocation; -Dio.netty.jfr.enabled=true
+        // brings them back.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(execute(DataPlaneComponents.builtIn(), args));
     }
 

@@ -95,7 +95,21 @@ public final class Stats {
         }
     }
 
-    private record Key(String name, List<String> tags) { }
+    /**
+     * A metric's name and tags. equals/hashCode are written out: a record's generated ones link method
+     * handles on first use, and every cluster's counters are keyed here on the way to {@code /ready}.
+     */
+    private record Key(String name, List<String> tags) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && name.equals(k.name) && tags.equals(k.tags);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + tags.hashCode();
+        }
+    }
 
     private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
     private final Map<Key, Gauge> gauges = new ConcurrentHashMap<>();
