@@ -12,6 +12,7 @@ import io.sallyport.tls.UpstreamTlsStats;
 import io.sallyport.core.metrics.Stats;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * TLS origination of an HTTP cluster: the cluster's own TLS spec (resolved by the TCP path's
@@ -20,17 +21,27 @@ import java.util.Objects;
  */
 public final class HttpUpstreamTls {
 
-    private final UpstreamTlsContextFactory factory;
+    private final Supplier<UpstreamTlsContextFactory> factory;
     private final Stats stats;
 
     public HttpUpstreamTls(UpstreamTlsContextFactory factory, Stats stats) {
-        this.factory = Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(factory, "factory");
+        this.factory = () -> factory;
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Over a factory made on first use: the process-wide one sets up BoringSSL (and the JDK's TLS stack,
+     * which Netty probes), ~0.1 s that a config without TLS origination need not spend before {@code /ready}.
+     */
+    private HttpUpstreamTls(Supplier<UpstreamTlsContextFactory> factory, Stats stats) {
+        this.factory = factory;
         this.stats = Objects.requireNonNull(stats, "stats");
     }
 
     /** Over the process-wide context cache. */
     public static HttpUpstreamTls shared(Stats stats) {
-        return new HttpUpstreamTls(UpstreamTls.factory(), stats);
+        return new HttpUpstreamTls(UpstreamTls::factory, stats);
     }
 
     /** The ALPN list an HTTP cluster offers. */
@@ -46,7 +57,7 @@ public final class HttpUpstreamTls {
         if (!(cluster.initializer() instanceof TlsOriginationInitializer tls)) {
             return null;
         }
-        UpstreamTlsContext context = factory.get(tls.context().spec().withAlpn(alpn(protocol)));
+        UpstreamTlsContext context = factory.get().get(tls.context().spec().withAlpn(alpn(protocol)));
         UpstreamTlsStats tlsStats = new UpstreamTlsStats(stats, cluster.name());
         return (alloc, host, port, alpnProtocols) -> {
             SslHandler handler = context.newHandler(alloc, host, port);

@@ -10,6 +10,7 @@ import io.sallyport.tls.UpstreamTlsContextFactory;
 import io.sallyport.tls.UpstreamTlsSpecs;
 import io.sallyport.tls.UpstreamTlsStats;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class UpstreamTlsInitializers implements Function<ClusterSpec, UpstreamChannelInitializer> {
 
-    private final UpstreamTlsContextFactory factory;
+    private final Supplier<UpstreamTlsContextFactory> factory;
     private final Stats stats;
 
     /**
@@ -32,13 +33,23 @@ public final class UpstreamTlsInitializers implements Function<ClusterSpec, Upst
      * @param stats   where the {@code envoy_cluster_ssl_*} counters are registered
      */
     public UpstreamTlsInitializers(UpstreamTlsContextFactory factory, Stats stats) {
-        this.factory = Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(factory, "factory");
+        this.factory = () -> factory;
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Over a factory made on first use: the process-wide one sets up BoringSSL (and the JDK's TLS stack,
+     * which Netty probes), ~0.1 s that a config without TLS origination need not spend before {@code /ready}.
+     */
+    private UpstreamTlsInitializers(Supplier<UpstreamTlsContextFactory> factory, Stats stats) {
+        this.factory = factory;
         this.stats = Objects.requireNonNull(stats, "stats");
     }
 
     /** Over the process-wide context factory (default engine, system CA from the environment). */
     public static UpstreamTlsInitializers shared(Stats stats) {
-        return new UpstreamTlsInitializers(UpstreamTls.factory(), stats);
+        return new UpstreamTlsInitializers(UpstreamTls::factory, stats);
     }
 
     /**
@@ -61,7 +72,7 @@ public final class UpstreamTlsInitializers implements Function<ClusterSpec, Upst
             throw new IllegalArgumentException("cluster " + cluster.name() + ": " + r.errors().stream()
                     .map(ConfigError::toString).collect(Collectors.joining("; ")));
         }
-        UpstreamTlsContext context = factory.get(r.spec());
+        UpstreamTlsContext context = factory.get().get(r.spec());
         return new TlsOriginationInitializer(cluster.name(), context, new UpstreamTlsStats(stats, cluster.name()));
     }
 }
