@@ -388,9 +388,12 @@ EOF
 }
 
 # Kuma resources: one Dataplane outbound per scenario, each leading to a MeshExternalService.
+# write_sallyport_conf DIR [plain]: the benchmark config into DIR; "plain" leaves out the two services
+# that originate TLS (the second start-to-/ready measurement: what a sidecar without them pays).
 write_sallyport_conf() {
-    local b d=$work/sallyport
+    local b d=$1 plain=${2:-}
     b=$(base_of sallyport)
+    mkdir -p "$d"
     cat >"$d/mesh.yaml" <<EOF
 type: Mesh
 name: default
@@ -436,14 +439,40 @@ EOF
         file: $work/pki/ca.crt"
     mes bench-http $((b + 1)) http $ORIGIN_HTTP
     mes bench-stream $((b + 2)) tcp $SINK
-    mes bench-tls $((b + 3)) http $ORIGIN_TLS "$tls"
-    mes bench-tls-close $((b + 5)) http $ORIGIN_TLS_CLOSE "$tls"
+    if [ -z "$plain" ]; then
+        mes bench-tls $((b + 3)) http $ORIGIN_TLS "$tls"
+        mes bench-tls-close $((b + 5)) http $ORIGIN_TLS_CLOSE "$tls"
+    fi
     mes bench-grpc $((b + 6)) grpc $ORIGIN_GRPC
     mes bench-idle $((b + 7)) tcp $ORIGIN_HTTP
 }
 
 # ---------------------------------------------------------------- proxies
 declare -A proxy_pid
+
+# start_sallyport CONFIG-DIR KEY: starts Sallyport on CONFIG-DIR (PID in $last_pid) and records the time
+# from the launcher's start to /ready answering 200 under KEY.
+start_sallyport() {
+    local conf=$1 key=$2 t0 t1 pid ok=0
+    t0=$(date +%s%N)
+    start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" --dns-enabled=false --drain-timeout=1s
+    pid=$last_pid
+    for _ in $(seq 1000); do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SALLYPORT_ADMIN/ready" 2>/dev/null)" = 200 ]; then
+            ok=1
+            break
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    t1=$(date +%s%N)
+    if [ "$ok" = 1 ]; then
+        echo -e "$round\t$key\tsallyport\tready_ms\t$(((t1 - t0) / 1000000))" >>"$raw/extra.tsv"
+    else
+        log "sallyport did not become ready; see log:"
+        tail -20 "$work/sallyport.log" >&2
+    fi
+}
 
 start_proxy() {
     local p=$1 t0 t1 pid
@@ -459,26 +488,8 @@ start_proxy() {
             wait_port $(($(base_of nginx) + 7))
             ;;
         sallyport)
-            t0=$(date +%s%N)
-            start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$work/sallyport" \
-                --dns-enabled=false --drain-timeout=1s
+            start_sallyport "$work/sallyport" startup
             pid=$last_pid
-            local ok=0
-            for _ in $(seq 1000); do
-                if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SALLYPORT_ADMIN/ready" 2>/dev/null)" = 200 ]; then
-                    ok=1
-                    break
-                fi
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.01
-            done
-            t1=$(date +%s%N)
-            if [ "$ok" = 1 ]; then
-                echo -e "$round\tstartup\tsallyport\tready_ms\t$(((t1 - t0) / 1000000))" >>"$raw/extra.tsv"
-            else
-                log "sallyport did not become ready; see log:"
-                tail -20 "$work/sallyport.log" >&2
-            fi
             ;;
     esac
     proxy_pid[$p]=$pid
@@ -650,7 +661,8 @@ make_material
 write_origin_conf
 write_haproxy_conf
 write_nginx_proxy_conf
-write_sallyport_conf
+write_sallyport_conf "$work/sallyport"
+write_sallyport_conf "$work/sallyport-plain" plain
 cp -r "$work/sallyport" "$raw/sallyport-config"
 cp "$work/haproxy.cfg" "$raw/"
 cp "$work/proxy-nginx/nginx.conf" "$raw/nginx-proxy.conf"
@@ -725,6 +737,11 @@ for round in $(seq "$ROUNDS"); do
         start_proxy "$p"
         measure_idle "$round" "$p"
         stop_proxy "$p"
+        if [ "$p" = sallyport ]; then
+            start_sallyport "$work/sallyport-plain" startup-plain
+            proxy_pid[sallyport]=$last_pid
+            stop_proxy sallyport
+        fi
     done
 done
 
