@@ -339,7 +339,9 @@ class TcpProxyTest {
         try (java.net.ServerSocket resetting = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             InetSocketAddress proxy = proxy(cluster("mes-reset", level(0, ip(resetting.getLocalPort()))));
             try (Socket s = StreamClient.connect(proxy, 10_000)) {
-                CompletableFuture<Void> writing = StreamClient.writeAsync(s, 8L * 1024 * 1024, 3, new AtomicLong());
+                // More than the kernel can buffer between client and proxy (tcp_rmem's maximum reaches 32 MiB
+                // here): the write can only end by failing once the proxy has closed the client.
+                CompletableFuture<Void> writing = StreamClient.writeAsync(s, 256L * 1024 * 1024, 3, new AtomicLong());
                 try (Socket up = resetting.accept()) {
                     up.getInputStream().readNBytes(64 * 1024);
                     up.setSoLinger(true, 0); // close with RST
