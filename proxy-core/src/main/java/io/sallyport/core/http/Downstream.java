@@ -21,6 +21,11 @@ interface Downstream {
     /** Writes a response head, body chunk or end (ownership passes); flushed by {@link #flush()}. */
     ChannelFuture write(HttpObject msg);
 
+    /** {@link #write} when the caller needs no future (a failure ends the downstream all the same). */
+    default void writeAndForget(HttpObject msg) {
+        write(msg);
+    }
+
     void flush();
 
     /** The exchange can take more of the request body (its upstream is writable). */

@@ -42,18 +42,9 @@ final class Http1ConnectionPool implements UpstreamPool {
 
     @Override
     public Future<Channel> acquire(UpstreamEndpoint endpoint) {
-        ArrayDeque<Channel> q = idle.get(endpoint);
-        if (q != null) {
-            Channel ch;
-            while ((ch = q.pollFirst()) != null) {
-                if (ch.isActive()) {
-                    UpstreamHandler h = UpstreamHandler.of(ch);
-                    if (h != null && h.markReused()) {
-                        ch.attr(REUSED).set(Boolean.TRUE);
-                    }
-                    return loop.newSucceededFuture(ch);
-                }
-            }
+        Channel reused = pollIdle(endpoint);
+        if (reused != null) {
+            return loop.newSucceededFuture(reused);
         }
         Promise<Channel> promise = loop.newPromise();
         connector.connect(endpoint, loop).addListener(f -> {
@@ -78,6 +69,24 @@ final class Http1ConnectionPool implements UpstreamPool {
             }
         });
         return promise;
+    }
+
+    /** The most recently used idle connection to {@code endpoint}, marked as reused, or {@code null} when none. */
+    Channel pollIdle(UpstreamEndpoint endpoint) {
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q != null) {
+            Channel ch;
+            while ((ch = q.pollFirst()) != null) {
+                if (ch.isActive()) {
+                    UpstreamHandler h = UpstreamHandler.of(ch);
+                    if (h != null && h.markReused()) {
+                        ch.attr(REUSED).set(Boolean.TRUE);
+                    }
+                    return ch;
+                }
+            }
+        }
+        return null;
     }
 
     @Override

@@ -75,6 +75,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private HttpRoute route;
     private HttpClusterStats stats;
     private UpstreamPool pool;
+    /** The pool hands out HTTP/1.1 connections (whose handler reports write failures), not HTTP/2 streams. */
+    private boolean upstreamHttp1;
     private List<UpstreamEndpoint> endpoints;
     private int endpointIndex;
     private UpstreamEndpoint endpoint;
@@ -82,9 +84,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private int retries;
 
     /** Body chunks read before the upstream was ready. */
-    private final List<HttpContent> pending = new ArrayList<>(2);
-    /** Body chunks already sent, kept for a retry while {@link #replayable}. */
-    private List<HttpContent> sent = new ArrayList<>(2);
+    private List<HttpContent> pending;
+    /** Body chunks already sent, kept for a retry while {@link #replayable} (both lists made when first needed). */
+    private List<HttpContent> sent;
+    /** The request ended with Netty's shared empty last content (kept for a retry as this flag, not in {@link #sent}). */
+    private boolean sentEmptyLast;
     private long sentBytes;
     private boolean replayable = true;
 
@@ -187,6 +191,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         pool = route.cluster().pool(loop);
+        upstreamHttp1 = pool instanceof Http1ConnectionPool;
         endpoints = route.cluster().source().endpoints();
         if (endpoints.isEmpty()) {
             addFlag("UH");
@@ -242,6 +247,14 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
 
     private void acquire() {
         endpoint = endpoints.get(endpointIndex);
+        if (upstreamHttp1) {
+            // The usual case, a kept-alive connection: taken without a future.
+            Channel idle = ((Http1ConnectionPool) pool).pollIdle(endpoint);
+            if (idle != null) {
+                onAcquired(idle);
+                return;
+            }
+        }
         Future<Channel> f = pool.acquire(endpoint);
         if (f.isDone()) {
             onAcquired(f);
@@ -266,7 +279,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             }
             return;
         }
-        Channel ch = f.getNow();
+        onAcquired(f.getNow());
+    }
+
+    private void onAcquired(Channel ch) {
         if (done) {
             pool.release(ch, false);
             return;
@@ -278,13 +294,20 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
         }
         writeUpstream(request instanceof FullHttpRequest full ? full.retainedDuplicate() : request);
-        for (HttpContent c : sent) {
-            writeUpstream(c.retainedDuplicate());
+        if (sent != null) {
+            for (HttpContent c : sent) {
+                writeUpstream(c.retainedDuplicate());
+            }
         }
-        for (HttpContent c : pending) {
-            forward(c);
+        if (sentEmptyLast) {
+            writeUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        pending.clear();
+        if (pending != null) {
+            for (HttpContent c : pending) {
+                forward(c);
+            }
+            pending.clear();
+        }
         ch.flush();
         // The response is read as the downstream can take it; the first read starts it.
         ch.read();
@@ -294,7 +317,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     }
 
     private void writeUpstream(Object msg) {
-        upstream.write(msg).addListener(this);
+        if (upstreamHttp1) {
+            // No promise per write: a failed write reaches the exchange as the connection's exceptionCaught.
+            upstream.write(msg, upstream.voidPromise());
+        } else {
+            upstream.write(msg).addListener(this);
+        }
     }
 
     /** Upstream write results: a failed write fails the exchange like a broken connection. */
@@ -333,6 +361,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             HopByHopHeaders.stripTrailers(last.trailingHeaders());
         }
         if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayList<>(2);
+            }
             pending.add(c);
         } else {
             forward(c);
@@ -346,7 +377,14 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         if (replayable) {
             sentBytes += c.content().readableBytes();
             if (sentBytes <= REPLAY_LIMIT) {
-                sent.add(c.retainedDuplicate());
+                if (c == LastHttpContent.EMPTY_LAST_CONTENT) {
+                    sentEmptyLast = true; // a body-less request's end: nothing to keep
+                } else {
+                    if (sent == null) {
+                        sent = new ArrayList<>(2);
+                    }
+                    sent.add(c.retainedDuplicate());
+                }
             } else {
                 dropReplay();
             }
@@ -418,7 +456,6 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 firstResponseNanos = System.nanoTime();
             }
             dropReplay();
-            upstreamKeepAlive &= HopByHopHeaders.isKeepAlive(resp);
             prepareResponse(resp);
             responseCode = code;
             responseStarted = true;
@@ -429,10 +466,16 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 HopByHopHeaders.stripTrailers(last.trailingHeaders());
             }
         }
-        ChannelFuture w = down.write(msg);
         if (msg instanceof LastHttpContent) {
-            lastWrite = w;
+            if (http2Downstream) {
+                lastWrite = down.write(msg);
+            } else {
+                // The HTTP/1.1 downstream closes after an empty write when it must: no future needed.
+                down.writeAndForget(msg);
+            }
             onResponseComplete();
+        } else {
+            down.writeAndForget(msg);
         }
     }
 
@@ -463,7 +506,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
 
     private void prepareResponse(HttpResponse resp) {
         HttpHeaders h = resp.headers();
-        HopByHopHeaders.strip(h);
+        upstreamKeepAlive &= HopByHopHeaders.stripAndCheckKeepAlive(resp);
         if (http2Downstream) {
             return;
         }
@@ -839,11 +882,15 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         if (replayable) {
             replayable = false;
             releaseAll(sent);
-            sent = List.of();
+            sent = null;
+            sentEmptyLast = false;
         }
     }
 
     private static void releaseAll(List<HttpContent> list) {
+        if (list == null) {
+            return;
+        }
         for (HttpContent c : list) {
             ReferenceCountUtil.release(c);
         }
