@@ -28,6 +28,16 @@ interface Downstream {
 
     void flush();
 
+    /** The timeout deadlines of the exchanges on the client's connection. */
+    default ExchangeDeadlines deadlines() {
+        return ExchangeDeadlines.of(connection());
+    }
+
+    /** The client's address as the access log writes it. */
+    default String remoteAddress() {
+        return ProxyExchange.remoteAddress(connection());
+    }
+
     /** The exchange can take more of the request body (its upstream is writable). */
     void read();
 

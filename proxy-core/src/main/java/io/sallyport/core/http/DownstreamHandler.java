@@ -44,6 +44,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     /** The last activity ({@link System#nanoTime()}): a read, or the end of an exchange. */
     private long lastActivityNanos;
     private ScheduledFuture<?> idleTimer;
+    private ExchangeDeadlines deadlines;
+    private String remoteAddress;
 
     DownstreamHandler(HttpConnectionManager manager) {
         this.manager = manager;
@@ -79,6 +81,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void flush() {
         ctx.flush();
+    }
+
+    /** Looked up once per connection, not per request (a channel attribute lookup each). */
+    @Override
+    public ExchangeDeadlines deadlines() {
+        ExchangeDeadlines d = deadlines;
+        if (d == null) {
+            d = ExchangeDeadlines.of(ctx.channel());
+            deadlines = d;
+        }
+        return d;
+    }
+
+    @Override
+    public String remoteAddress() {
+        String a = remoteAddress;
+        if (a == null) {
+            a = ProxyExchange.remoteAddress(ctx.channel());
+            remoteAddress = a;
+        }
+        return a;
     }
 
     @Override

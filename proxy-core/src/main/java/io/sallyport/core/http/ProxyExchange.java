@@ -53,6 +53,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private static final int MAX_RETRIES = 3;
     private static final io.netty.util.AsciiString X_FORWARDED_FOR = io.netty.util.AsciiString.cached("x-forwarded-for");
     private static final io.netty.util.AsciiString X_REQUEST_ID = io.netty.util.AsciiString.cached("x-request-id");
+    private static final io.netty.util.AsciiString X_ENVOY_ORIGINAL_PATH =
+            io.netty.util.AsciiString.cached("x-envoy-original-path");
 
     private final Downstream down;
     private final EventLoop loop;
@@ -137,7 +139,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         this.requestComplete = request instanceof FullHttpRequest;
         this.clientIs10 = !http2Downstream && HttpVersion.HTTP_1_0.equals(request.protocolVersion());
         this.method = request.method().name();
-        String original = h.get("x-envoy-original-path");
+        String original = h.get(X_ENVOY_ORIGINAL_PATH);
         this.path = original != null ? original : request.uri();
         this.authority = authorityOf(request);
     }
@@ -729,7 +731,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         if (deadlineEntry == null) {
-            deadlines = ExchangeDeadlines.of(down.connection());
+            deadlines = down.deadlines();
             deadlineEntry = new ExchangeDeadlines.Entry(this);
         }
         deadlines.schedule(deadlineEntry, at);
@@ -873,7 +875,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
                 h.get(X_FORWARDED_FOR), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
-                route == null ? null : route.cluster().name(), remoteAddress(down.connection()),
+                route == null ? null : route.cluster().name(), down.remoteAddress(),
                 DownstreamPeer.uriSan(down.connection())));
         ReferenceCountUtil.release(request);
     }
