@@ -2,7 +2,6 @@ package io.sallyport.core.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -53,10 +52,10 @@ final class Http1ConnectionPool implements UpstreamPool {
                 return;
             }
             Channel ch = (Channel) f.getNow();
-            ch.pipeline().addLast("http1", new HttpClientCodec(new HttpDecoderConfig()
+            ch.pipeline().addLast("http1", new Http1UpstreamCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
-                    .setMaxChunkSize(64 * 1024), false, false));
+                    .setMaxChunkSize(64 * 1024)));
             ch.pipeline().addLast("upstream", new UpstreamHandler(endpoint));
             ch.closeFuture().addListener(c -> {
                 ArrayDeque<Channel> d = idle.get(endpoint);
