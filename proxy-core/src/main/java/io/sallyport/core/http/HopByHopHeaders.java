@@ -177,7 +177,8 @@ final class HopByHopHeaders {
     }
 
     private static boolean hasExtensionPrefix(CharSequence name) {
-        return name.length() > EXTENSION_PREFIX.length()
+        // The first two characters first: most names are not x-something.
+        return name.length() > EXTENSION_PREFIX.length() && (name.charAt(0) | 0x20) == 'x' && name.charAt(1) == '-'
                 && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
     }
 

@@ -32,6 +32,8 @@ final class Http1ConnectionPool implements UpstreamPool {
     private ScheduledFuture<?> sweep;
     private final Map<UpstreamEndpoint, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean closed;
+    private UpstreamEndpoint lastEndpoint;
+    private ArrayDeque<Channel> lastQueue;
 
     Http1ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
         this.loop = loop;
@@ -72,7 +74,7 @@ final class Http1ConnectionPool implements UpstreamPool {
 
     /** The most recently used idle connection to {@code endpoint}, marked as reused, or {@code null} when none. */
     Channel pollIdle(UpstreamEndpoint endpoint) {
-        ArrayDeque<Channel> q = idle.get(endpoint);
+        ArrayDeque<Channel> q = queueOf(endpoint);
         if (q != null) {
             Channel ch;
             while ((ch = q.pollFirst()) != null) {
@@ -99,7 +101,7 @@ final class Http1ConnectionPool implements UpstreamPool {
             ch.close();
             return;
         }
-        ArrayDeque<Channel> q = idle.get(endpoint);
+        ArrayDeque<Channel> q = queueOf(endpoint);
         if (q == null) {
             q = new ArrayDeque<>(4);
             idle.put(endpoint, q);
@@ -113,6 +115,22 @@ final class Http1ConnectionPool implements UpstreamPool {
         q.addFirst(ch);
         // Keep a read pending so a server-side close (or stray bytes) is noticed while idle.
         ch.read();
+    }
+
+    /**
+     * The idle queue of {@code endpoint}, or null. A cluster usually has one endpoint: the last queue looked up
+     * is remembered (a queue, once made, stays in the map while the pool is open).
+     */
+    private ArrayDeque<Channel> queueOf(UpstreamEndpoint endpoint) {
+        if (endpoint == lastEndpoint) {
+            return lastQueue;
+        }
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q != null) {
+            lastEndpoint = endpoint;
+            lastQueue = q;
+        }
+        return q;
     }
 
     /** Closes the connections idle for the timeout (the oldest are last), then waits for the next oldest. */
@@ -154,6 +172,8 @@ final class Http1ConnectionPool implements UpstreamPool {
             }
         }
         idle.clear();
+        lastEndpoint = null;
+        lastQueue = null;
     }
 
     /** Idle connections held now (for tests and the admin API). */

@@ -3,7 +3,10 @@ package io.sallyport.core.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -31,7 +34,23 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
     private boolean tunnel;
 
     Http1UpstreamCodec(HttpDecoderConfig config) {
-        init(new Decoder(config), new Encoder());
+        init(new Decoder(config.clone().setHeadersFactory(withKnownNames(config.getHeadersFactory()))), new Encoder());
+    }
+
+    /**
+     * {@code factory} with its name validation skipped for the shared names (valid tokens, and the same
+     * objects every time: an identity check is cheaper than validating each character again).
+     */
+    private static HttpHeadersFactory withKnownNames(HttpHeadersFactory factory) {
+        if (!(factory instanceof DefaultHttpHeadersFactory f) || !f.isValidatingHeaderNames()) {
+            return factory;
+        }
+        DefaultHeaders.NameValidator<CharSequence> validator = f.getNameValidator();
+        return f.withNameValidator(name -> {
+            if (!KnownTokens.isSharedName(name)) {
+                validator.validateName(name);
+            }
+        });
     }
 
     private final class Encoder extends HttpRequestEncoder {
@@ -128,6 +147,19 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
         private static final String[][] WORD_STRINGS = strings(WORDS);
 
         private KnownTokens() {
+        }
+
+        /** Whether {@code name} is one of the shared name objects (not merely equal to one). */
+        static boolean isSharedName(CharSequence name) {
+            int n = name.length();
+            if (n < NAMES.length) {
+                for (AsciiString s : NAMES[n]) {
+                    if (s == name) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         static AsciiString headerName(byte[] b, int start, int length) {

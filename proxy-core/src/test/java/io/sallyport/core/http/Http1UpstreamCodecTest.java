@@ -64,6 +64,16 @@ class Http1UpstreamCodecTest {
     }
 
     @Test
+    void anInvalidHeaderNameIsStillRefused() {
+        EmbeddedChannel ch = channel();
+        send(ch, HttpMethod.GET);
+        receive(ch, "HTTP/1.1 200 OK\r\nServer: x\r\nX(y): 1\r\nContent-Length: 0\r\n\r\n");
+        HttpResponse r = ch.readInbound();
+        assertThat(r.decoderResult().isFailure()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void headResponseHasNoBodyAndTheNextResponseIsReadNormally() {
         EmbeddedChannel ch = channel();
         send(ch, HttpMethod.HEAD);
