@@ -28,6 +28,15 @@ interface Downstream {
 
     void flush();
 
+    /**
+     * Whether a read of the client's connection is under way, so the exchange is told
+     * {@code onDownstreamReadComplete} (which flushes the upstream) before the event loop moves on: writes
+     * made now may leave their flush to it, and a request and its end go out in one flush.
+     */
+    default boolean flushFollows() {
+        return false;
+    }
+
     /** The timeout deadlines of the exchanges on the client's connection. */
     default ExchangeDeadlines deadlines() {
         return ExchangeDeadlines.of(connection());

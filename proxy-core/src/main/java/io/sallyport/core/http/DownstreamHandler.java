@@ -44,7 +44,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     /** The last activity ({@link System#nanoTime()}): a read, or the end of an exchange. */
     private long lastActivityNanos;
     private ScheduledFuture<?> idleTimer;
+    /** The bytes waiting to be written at the last idle check, -1 when not counted. */
+    private long lastPendingWriteBytes = -1;
     private ExchangeDeadlines deadlines;
+    /** Between a channelRead and its channelReadComplete. */
+    private boolean inRead;
     private String remoteAddress;
 
     DownstreamHandler(HttpConnectionManager manager) {
@@ -144,21 +148,28 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         }
     }
 
-    /** The idle timer: closes the connection when it has been idle for the timeout, else waits for the rest. */
+    /**
+     * The idle timer: closes the connection when it has been idle for the timeout, else waits for the rest.
+     * Idle means no request in flight, nothing read, and no progress writing (a response left to a client
+     * that stopped reading does not keep the connection open for ever, one it is still taking does).
+     */
     private void idleCheck() {
         idleTimer = null;
-        if (closing || ctx.isRemoved() || !ctx.channel().isActive()) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
             return;
         }
         long now = System.nanoTime();
         long wait;
-        if (current != null || hasPendingWrites()) {
-            // Busy: the exchange's end (or this check, for a response still being written) restarts the period.
-            if (current == null) {
-                lastActivityNanos = now;
-            }
+        if (current != null) {
+            // Busy: the exchange's end restarts the period.
+            lastPendingWriteBytes = -1;
             wait = idleTimeoutNanos;
         } else {
+            long pending = pendingWriteBytes();
+            if (pending > 0 && pending != lastPendingWriteBytes) {
+                lastActivityNanos = now; // written since the last check (or new output)
+            }
+            lastPendingWriteBytes = pending;
             long idle = now - lastActivityNanos;
             if (idle >= idleTimeoutNanos) {
                 ctx.close();
@@ -169,9 +180,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         idleTimer = ctx.executor().schedule(this::idleCheck, wait, TimeUnit.NANOSECONDS);
     }
 
-    private boolean hasPendingWrites() {
+    private long pendingWriteBytes() {
         ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        return out != null && out.totalPendingWriteBytes() > 0;
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     @Override
@@ -181,7 +192,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     }
 
     @Override
+    public boolean flushFollows() {
+        return inRead;
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
         if (!(msg instanceof HttpObject http) || closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -261,6 +278,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
         if (idleTimeoutNanos > 0) {
             lastActivityNanos = System.nanoTime();
         }
@@ -284,6 +302,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        inRead = false;
         cancelIdleTimer();
         ProxyExchange ex = current;
         current = null;

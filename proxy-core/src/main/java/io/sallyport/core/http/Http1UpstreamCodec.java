@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -34,7 +36,36 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
     private boolean tunnel;
 
     Http1UpstreamCodec(HttpDecoderConfig config) {
-        init(new Decoder(config.clone().setHeadersFactory(withKnownNames(config.getHeadersFactory()))), new Encoder());
+        init(new Decoder(config.clone().setHeadersFactory(withKnownNames(config.getHeadersFactory()))
+                .setTrailersFactory(smallTrailers(config.getTrailersFactory()))), new Encoder());
+    }
+
+    /**
+     * {@code factory} making trailer maps sized for the few fields trailers carry: the decoder makes one for
+     * every response, even one without trailers (a map sized for 16 fields by default).
+     */
+    private static HttpHeadersFactory smallTrailers(HttpHeadersFactory factory) {
+        if (!(factory instanceof DefaultHttpHeadersFactory f) || f.isCombiningHeaders()) {
+            return factory;
+        }
+        return new HttpHeadersFactory() {
+            @Override
+            public HttpHeaders newHeaders() {
+                return new SmallHeaders(f.getNameValidator(), f.getValueValidator());
+            }
+
+            @Override
+            public HttpHeaders newEmptyHeaders() {
+                return f.newEmptyHeaders();
+            }
+        };
+    }
+
+    /** Netty's headers with a hash table of two buckets (it works with any number of fields). */
+    private static final class SmallHeaders extends DefaultHttpHeaders {
+        SmallHeaders(DefaultHeaders.NameValidator<CharSequence> names, DefaultHeaders.ValueValidator<CharSequence> values) {
+            super(names, values, 2);
+        }
     }
 
     /**

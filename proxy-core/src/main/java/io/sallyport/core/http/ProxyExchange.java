@@ -310,7 +310,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             }
             pending.clear();
         }
-        ch.flush();
+        if (!down.flushFollows()) {
+            // Else the end of the client's read flushes: the request and its end (often in the same read) go
+            // out in one flush (one TLS record), not two.
+            ch.flush();
+        }
         // The response is read as the downstream can take it; the first read starts it.
         ch.read();
         if (!requestComplete) {

@@ -64,6 +64,30 @@ class Http1UpstreamCodecTest {
     }
 
     @Test
+    void chunkedTrailersAreDecoded() {
+        EmbeddedChannel ch = channel();
+        send(ch, HttpMethod.GET);
+        receive(ch, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n"
+                + "grpc-status: 0\r\nx-a: 1\r\nx-b: 2\r\nx-c: 3\r\n\r\n");
+        HttpResponse r = ch.readInbound();
+        assertThat(r.status().code()).isEqualTo(200);
+        LastHttpContent last = null;
+        Object o;
+        while ((o = ch.readInbound()) != null) {
+            if (o instanceof LastHttpContent l) {
+                last = l;
+            } else {
+                ReferenceCountUtil.release(o);
+            }
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.trailingHeaders().names()).containsExactlyInAnyOrder("grpc-status", "x-a", "x-b", "x-c");
+        assertThat(last.trailingHeaders().get("X-C")).isEqualTo("3");
+        last.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void anInvalidHeaderNameIsStillRefused() {
         EmbeddedChannel ch = channel();
         send(ch, HttpMethod.GET);
