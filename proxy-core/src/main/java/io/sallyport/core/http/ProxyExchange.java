@@ -73,6 +73,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private final String path;
     private final String authority;
     private String requestId;
+    /** {@code x-forwarded-for} and {@code user-agent} once taken in {@link #prepareRequest}. */
+    private boolean headersTaken;
+    private String forwardedFor;
+    private String userAgent;
 
     private HttpRoute route;
     private HttpClusterStats stats;
@@ -228,6 +232,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             // Framing for an HTTP/1.1 upstream; an HTTP/2 upstream drops it again.
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+        // For the access log, read now while the headers are in the CPU caches, not at the end; nothing
+        // changes them after this method (a retry resends them as they are).
+        forwardedFor = h.get(X_FORWARDED_FOR);
+        userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        headersTaken = true;
         requestId = h.get(X_REQUEST_ID);
         if (requestId == null) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -877,7 +886,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 responseStarted ? responseCode : 0, flags == null ? "-" : flags.toString(),
                 bytesReceived, bytesSent, TimeUnit.NANOSECONDS.toMillis(now - startNanos),
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
-                h.get(X_FORWARDED_FOR), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
+                headersTaken ? forwardedFor : h.get(X_FORWARDED_FOR),
+                headersTaken ? userAgent : h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
                 route == null ? null : route.cluster().name(), down.remoteAddress(),
                 DownstreamPeer.uriSan(down.connection())));
