@@ -19,6 +19,13 @@ public final class StartTimeFormat {
     private StartTimeFormat() {
     }
 
+    /** The text up to the milliseconds of one second, remembered: log lines come many per second. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    /** The last second formatted (an immutable record: safe to share between writer threads without a lock). */
+    private static volatile Second last = new Second(Long.MIN_VALUE, "");
+
     /** Appends {@code t} truncated to milliseconds. */
     public static StringBuilder append(StringBuilder b, Instant t) {
         long second = t.getEpochSecond();
@@ -26,6 +33,18 @@ public final class StartTimeFormat {
             FALLBACK.formatTo(t, b);
             return b;
         }
+        Second s = last;
+        if (s.epochSecond() != second) {
+            s = new Second(second, secondText(second));
+            last = s;
+        }
+        b.append(s.text());
+        return digits(b, t.getNano() / 1_000_000, 3).append('Z');
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss.} of a second in the four-digit years. */
+    private static String secondText(long second) {
+        StringBuilder b = new StringBuilder(20);
         long days = Math.floorDiv(second, 86_400L);
         int secondOfDay = (int) (second - days * 86_400L);
         // Days to a civil date (H. Hinnant's algorithm, proleptic Gregorian, eras of 400 years).
@@ -44,7 +63,7 @@ public final class StartTimeFormat {
         digits(b, secondOfDay / 3600, 2).append(':');
         digits(b, secondOfDay / 60 % 60, 2).append(':');
         digits(b, secondOfDay % 60, 2).append('.');
-        return digits(b, t.getNano() / 1_000_000, 3).append('Z');
+        return b.toString();
     }
 
     private static StringBuilder digits(StringBuilder b, int value, int width) {

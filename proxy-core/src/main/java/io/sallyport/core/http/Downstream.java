@@ -21,7 +21,31 @@ interface Downstream {
     /** Writes a response head, body chunk or end (ownership passes); flushed by {@link #flush()}. */
     ChannelFuture write(HttpObject msg);
 
+    /** {@link #write} when the caller needs no future (a failure ends the downstream all the same). */
+    default void writeAndForget(HttpObject msg) {
+        write(msg);
+    }
+
     void flush();
+
+    /**
+     * Whether a read of the client's connection is under way, so the exchange is told
+     * {@code onDownstreamReadComplete} (which flushes the upstream) before the event loop moves on: writes
+     * made now may leave their flush to it, and a request and its end go out in one flush.
+     */
+    default boolean flushFollows() {
+        return false;
+    }
+
+    /** The timeout deadlines of the exchanges on the client's connection. */
+    default ExchangeDeadlines deadlines() {
+        return ExchangeDeadlines.of(connection());
+    }
+
+    /** The client's address as the access log writes it. */
+    default String remoteAddress() {
+        return ProxyExchange.remoteAddress(connection());
+    }
 
     /** The exchange can take more of the request body (its upstream is writable). */
     void read();

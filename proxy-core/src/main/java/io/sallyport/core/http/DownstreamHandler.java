@@ -12,15 +12,23 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The end of a downstream HTTP/1.1 pipeline (requests one after another, pipelining allowed). It turns each
  * request into a {@link ProxyExchange}, answers malformed and oversized requests itself, and passes reads,
  * writability and closure to the current exchange, for which it is the {@link Downstream}.
+ *
+ * <p>It also keeps the connection's idle timeout (closed when no request was in flight and nothing was read
+ * or left to write for that long). An {@code IdleStateHandler} would stamp the clock and add a listener on
+ * every write (turning even void promises into real ones); here the clock is read once per read batch and
+ * per exchange, and one timer per connection is re-armed lazily, about once per timeout period.
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
@@ -31,9 +39,21 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     /** The client ended its input (half-close): close once the requests read so far are answered. */
     private boolean inputShutdown;
     private boolean closing;
+    /** The connection idle timeout, 0 for none. */
+    private final long idleTimeoutNanos;
+    /** The last activity ({@link System#nanoTime()}): a read, or the end of an exchange. */
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer;
+    /** The bytes waiting to be written at the last idle check, -1 when not counted. */
+    private long lastPendingWriteBytes = -1;
+    private ExchangeDeadlines deadlines;
+    /** Between a channelRead and its channelReadComplete. */
+    private boolean inRead;
+    private String remoteAddress;
 
     DownstreamHandler(HttpConnectionManager manager) {
         this.manager = manager;
+        this.idleTimeoutNanos = manager.limits().idleTimeout().toNanos();
     }
 
     @Override
@@ -56,9 +76,36 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         return ctx.write(msg);
     }
 
+    /** No promise per write: a failed write fires {@link #exceptionCaught}, which closes the connection. */
+    @Override
+    public void writeAndForget(HttpObject msg) {
+        ctx.write(msg, ctx.voidPromise());
+    }
+
     @Override
     public void flush() {
         ctx.flush();
+    }
+
+    /** Looked up once per connection, not per request (a channel attribute lookup each). */
+    @Override
+    public ExchangeDeadlines deadlines() {
+        ExchangeDeadlines d = deadlines;
+        if (d == null) {
+            d = ExchangeDeadlines.of(ctx.channel());
+            deadlines = d;
+        }
+        return d;
+    }
+
+    @Override
+    public String remoteAddress() {
+        String a = remoteAddress;
+        if (a == null) {
+            a = ProxyExchange.remoteAddress(ctx.channel());
+            remoteAddress = a;
+        }
+        return a;
     }
 
     @Override
@@ -79,9 +126,63 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (idleTimeoutNanos > 0) {
+            lastActivityNanos = System.nanoTime();
+            idleTimer = ctx.executor().schedule(this::idleCheck, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
         if (ctx.channel().isActive()) {
             ctx.read();
         }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // An upgraded connection (a tunnel now) has no idle timeout, as Envoy's upgrades.
+        cancelIdleTimer();
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    /**
+     * The idle timer: closes the connection when it has been idle for the timeout, else waits for the rest.
+     * Idle means no request in flight, nothing read, and no progress writing (a response left to a client
+     * that stopped reading does not keep the connection open for ever, one it is still taking does).
+     */
+    private void idleCheck() {
+        idleTimer = null;
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long wait;
+        if (current != null) {
+            // Busy: the exchange's end restarts the period.
+            lastPendingWriteBytes = -1;
+            wait = idleTimeoutNanos;
+        } else {
+            long pending = pendingWriteBytes();
+            if (pending > 0 && pending != lastPendingWriteBytes) {
+                lastActivityNanos = now; // written since the last check (or new output)
+            }
+            lastPendingWriteBytes = pending;
+            long idle = now - lastActivityNanos;
+            if (idle >= idleTimeoutNanos) {
+                ctx.close();
+                return;
+            }
+            wait = idleTimeoutNanos - idle;
+        }
+        idleTimer = ctx.executor().schedule(this::idleCheck, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private long pendingWriteBytes() {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     @Override
@@ -91,7 +192,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     }
 
     @Override
+    public boolean flushFollows() {
+        return inRead;
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
         if (!(msg instanceof HttpObject http) || closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -171,6 +278,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        if (idleTimeoutNanos > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
         ProxyExchange ex = current;
         if (ex != null) {
             ex.onDownstreamReadComplete();
@@ -191,6 +302,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        inRead = false;
+        cancelIdleTimer();
         ProxyExchange ex = current;
         current = null;
         if (ex != null) {
@@ -201,10 +314,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && current == null) {
-            ctx.close();
-            return;
-        }
         if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
             // The client half-closed (a channel accepted with ALLOW_HALF_CLOSURE): the requests it sent
             // are answered, then the connection closes.
@@ -229,15 +338,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             return;
         }
         current = null;
+        if (idleTimeoutNanos > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
         if (!keepAlive) {
             closing = true;
             releasePipelined();
-            ctx.flush();
-            if (lastWrite != null && !lastWrite.isDone()) {
-                lastWrite.addListener(f -> ctx.close());
-            } else {
-                ctx.close();
-            }
+            closeAfterWrites(lastWrite);
             return;
         }
         ctx.flush();
@@ -251,14 +358,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         if (current == null && !closing) {
             if (inputShutdown) {
                 closing = true;
-                if (lastWrite != null && !lastWrite.isDone()) {
-                    lastWrite.addListener(f -> ctx.close());
-                } else {
-                    ctx.close();
-                }
+                closeAfterWrites(lastWrite);
             } else {
                 ctx.read();
             }
+        }
+    }
+
+    /**
+     * Flushes and closes once the response is written: after {@code lastWrite} when the exchange kept its
+     * future, else after an empty write queued behind everything written so far.
+     */
+    private void closeAfterWrites(io.netty.channel.ChannelFuture lastWrite) {
+        if (lastWrite != null) {
+            ctx.flush();
+            if (lastWrite.isDone()) {
+                ctx.close();
+            } else {
+                lastWrite.addListener(f -> ctx.close());
+            }
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }
     }
 

@@ -126,7 +126,10 @@ public final class EnvoyHttpLogFormat {
             while (clean < s.length() && s.charAt(clean) != '"' && s.charAt(clean) >= 0x20) {
                 clean++;
             }
-            b.append(s, 0, clean); // the usual case: the whole value in one copy
+            if (clean == s.length()) {
+                return b.append(s).append('"'); // the usual case: one array copy (a range is copied char by char)
+            }
+            b.append(s, 0, clean);
             for (int i = clean; i < s.length(); i++) {
                 char c = s.charAt(i);
                 // Keep one line per request whatever a client puts in a header.

@@ -24,46 +24,84 @@ final class HopByHopHeaders {
     private HopByHopHeaders() {
     }
 
+    // What the one pass over the names found (bits of the int that scan returns).
+    private static final int CONNECTION = 1;
+    private static final int MORE_THAN_ONE_CONNECTION = 1 << 1;
+    private static final int KEEP_ALIVE_HEADER = 1 << 2;
+    private static final int PROXY_CONNECTION_HEADER = 1 << 3;
+    private static final int TRANSFER_ENCODING = 1 << 4;
+    private static final int UPGRADE = 1 << 5;
+    private static final int PROXY_AUTHENTICATE = 1 << 6;
+    private static final int TE = 1 << 7;
+    private static final int EXTENSION = 1 << 8;
+    // Options found in the Connection values.
+    private static final int CLOSE_OPTION = 1 << 9;
+    private static final int KEEP_ALIVE_OPTION = 1 << 10;
+
     /** Strips {@code headers} in place. */
     static void strip(HttpHeaders headers) {
-        // One look at each name first: most messages carry no hop-by-hop header beyond Connection.
-        if (!hasHopByHopName(headers)) {
-            return;
+        strip(headers, scan(headers));
+    }
+
+    /**
+     * Strips a message's headers in place and answers {@link io.netty.handler.codec.http.HttpUtil#isKeepAlive}
+     * for the message as it was, from the same pass over its headers.
+     */
+    static boolean stripAndCheckKeepAlive(io.netty.handler.codec.http.HttpMessage m) {
+        int options = strip(m.headers(), scan(m.headers()));
+        return (options & CLOSE_OPTION) == 0
+                && ((options & KEEP_ALIVE_OPTION) != 0 || m.protocolVersion().isKeepAliveDefault());
+    }
+
+    /** One look at each name: which hop-by-hop headers are present (most messages carry none beyond {@code Connection}). */
+    private static int scan(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return 0;
         }
-        List<String> named = null;
-        // Most requests carry no Connection header, or only its own options: nothing is allocated for them.
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (int start = 0; start <= value.length(); ) {
-                    int end = tokenEnd(value, start);
-                    String t = value.substring(start, end).trim();
-                    start = end + 1;
-                    if (t.isEmpty() || AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.CLOSE)
-                            || AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.KEEP_ALIVE)) {
-                        continue; // options, or a header removed below anyway
-                    }
-                    if (named == null) {
-                        named = new ArrayList<>(2);
-                    }
-                    named.add(t);
-                }
+        int found = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            int f = classify(it.next().getKey());
+            if (f == CONNECTION && (found & CONNECTION) != 0) {
+                f = MORE_THAN_ONE_CONNECTION;
             }
+            found |= f;
         }
-        if (named != null) {
-            for (String n : named) {
-                // Never let Connection remove end-to-end framing or routing information.
-                if (!AsciiString.contentEqualsIgnoreCase(n, HttpHeaderNames.HOST)) {
-                    headers.remove(n);
+        return found;
+    }
+
+    /** Removes what {@link #scan} found; returns the {@code close} / {@code keep-alive} options of {@code Connection}. */
+    private static int strip(HttpHeaders headers, int found) {
+        if (found == 0) {
+            return 0;
+        }
+        int options = 0;
+        if ((found & CONNECTION) != 0) {
+            // The usual single value (often only the connection's own options) is read without a list copy.
+            if ((found & MORE_THAN_ONE_CONNECTION) != 0) {
+                for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                    options |= connectionOptions(value, headers);
                 }
+            } else {
+                options = connectionOptions(headers.get(HttpHeaderNames.CONNECTION), headers);
             }
+            headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove(KEEP_ALIVE);
-        headers.remove(PROXY_CONNECTION);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        headers.remove(HttpHeaderNames.UPGRADE);
-        headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
-        if (headers.contains(HttpHeaderNames.TE)) {
+        if ((found & KEEP_ALIVE_HEADER) != 0) {
+            headers.remove(KEEP_ALIVE);
+        }
+        if ((found & PROXY_CONNECTION_HEADER) != 0) {
+            headers.remove(PROXY_CONNECTION);
+        }
+        if ((found & TRANSFER_ENCODING) != 0) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
+        if ((found & UPGRADE) != 0) {
+            headers.remove(HttpHeaderNames.UPGRADE);
+        }
+        if ((found & PROXY_AUTHENTICATE) != 0) {
+            headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+        }
+        if ((found & TE) != 0 && headers.contains(HttpHeaderNames.TE)) {
             boolean trailers = false;
             for (String v : headers.getAll(HttpHeaderNames.TE)) {
                 for (int start = 0; start <= v.length(); ) {
@@ -79,16 +117,7 @@ final class HopByHopHeaders {
                 headers.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
             }
         }
-        boolean hasExtension = false;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            if (name.length() > EXTENSION_PREFIX.length()
-                    && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
-                hasExtension = true;
-                break;
-            }
-        }
-        if (hasExtension) {
+        if ((found & EXTENSION) != 0) {
             List<String> drop = new ArrayList<>(3);
             for (String name : headers.names()) {
                 if (name.regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
@@ -99,40 +128,57 @@ final class HopByHopHeaders {
                 headers.remove(n);
             }
         }
+        return options;
     }
 
-    /** Whether any name is one {@link #strip} removes (a hop-by-hop header or an {@code x-http2-} one). */
-    private static boolean hasHopByHopName(HttpHeaders headers) {
-        if (headers.isEmpty()) {
-            return false;
+    /**
+     * The {@code close} / {@code keep-alive} options of one {@code Connection} value; the headers its other
+     * tokens name are removed from {@code headers} (the values were read before, so removing is safe).
+     */
+    private static int connectionOptions(String value, HttpHeaders headers) {
+        int found = 0;
+        if (value == null) {
+            return 0;
         }
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            if (isHopByHopName(it.next().getKey())) {
-                return true;
+        for (int start = 0; start <= value.length(); ) {
+            int end = tokenEnd(value, start);
+            String t = value.substring(start, end).trim();
+            start = end + 1;
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.CLOSE)) {
+                found |= CLOSE_OPTION;
+            } else if (AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.KEEP_ALIVE)) {
+                found |= KEEP_ALIVE_OPTION;
+            } else if (!AsciiString.contentEqualsIgnoreCase(t, HttpHeaderNames.HOST)) {
+                // Never let Connection remove end-to-end framing or routing information.
+                headers.remove(t);
             }
         }
-        return false;
+        return found;
     }
 
-    private static boolean isHopByHopName(CharSequence name) {
-        return switch (name.length()) {
-            case 2 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE);
-            case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
-            case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-                    || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE)
-                    || hasExtensionPrefix(name);
-            case 16 -> AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
-                    || hasExtensionPrefix(name);
+    /** The flag of a name {@link #strip} removes (a hop-by-hop header or an {@code x-http2-} one), else 0. */
+    private static int classify(CharSequence name) {
+        int f = switch (name.length()) {
+            case 2 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE) ? TE : 0;
+            case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION) ? CONNECTION
+                    : AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE) ? KEEP_ALIVE_HEADER : 0;
+            case 16 -> AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION) ? PROXY_CONNECTION_HEADER : 0;
             case 17 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
-                    || hasExtensionPrefix(name);
+                    ? TRANSFER_ENCODING : 0;
             case 18 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE)
-                    || hasExtensionPrefix(name);
-            default -> hasExtensionPrefix(name);
+                    ? PROXY_AUTHENTICATE : 0;
+            default -> 0;
         };
+        return f != 0 ? f : hasExtensionPrefix(name) ? EXTENSION : 0;
     }
 
     private static boolean hasExtensionPrefix(CharSequence name) {
-        return name.length() > EXTENSION_PREFIX.length()
+        // The first two characters first: most names are not x-something.
+        return name.length() > EXTENSION_PREFIX.length() && (name.charAt(0) | 0x20) == 'x' && name.charAt(1) == '-'
                 && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
     }
 

@@ -2,7 +2,6 @@ package io.sallyport.core.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -33,6 +32,8 @@ final class Http1ConnectionPool implements UpstreamPool {
     private ScheduledFuture<?> sweep;
     private final Map<UpstreamEndpoint, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean closed;
+    private UpstreamEndpoint lastEndpoint;
+    private ArrayDeque<Channel> lastQueue;
 
     Http1ConnectionPool(EventLoop loop, UpstreamChannelSource source, HttpTimeouts timeouts) {
         this.loop = loop;
@@ -42,18 +43,9 @@ final class Http1ConnectionPool implements UpstreamPool {
 
     @Override
     public Future<Channel> acquire(UpstreamEndpoint endpoint) {
-        ArrayDeque<Channel> q = idle.get(endpoint);
-        if (q != null) {
-            Channel ch;
-            while ((ch = q.pollFirst()) != null) {
-                if (ch.isActive()) {
-                    UpstreamHandler h = UpstreamHandler.of(ch);
-                    if (h != null && h.markReused()) {
-                        ch.attr(REUSED).set(Boolean.TRUE);
-                    }
-                    return loop.newSucceededFuture(ch);
-                }
-            }
+        Channel reused = pollIdle(endpoint);
+        if (reused != null) {
+            return loop.newSucceededFuture(reused);
         }
         Promise<Channel> promise = loop.newPromise();
         connector.connect(endpoint, loop).addListener(f -> {
@@ -62,10 +54,10 @@ final class Http1ConnectionPool implements UpstreamPool {
                 return;
             }
             Channel ch = (Channel) f.getNow();
-            ch.pipeline().addLast("http1", new HttpClientCodec(new HttpDecoderConfig()
+            ch.pipeline().addLast("http1", new Http1UpstreamCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
-                    .setMaxChunkSize(64 * 1024), false, false));
+                    .setMaxChunkSize(64 * 1024)));
             ch.pipeline().addLast("upstream", new UpstreamHandler(endpoint));
             ch.closeFuture().addListener(c -> {
                 ArrayDeque<Channel> d = idle.get(endpoint);
@@ -80,6 +72,24 @@ final class Http1ConnectionPool implements UpstreamPool {
         return promise;
     }
 
+    /** The most recently used idle connection to {@code endpoint}, marked as reused, or {@code null} when none. */
+    Channel pollIdle(UpstreamEndpoint endpoint) {
+        ArrayDeque<Channel> q = queueOf(endpoint);
+        if (q != null) {
+            Channel ch;
+            while ((ch = q.pollFirst()) != null) {
+                if (ch.isActive()) {
+                    UpstreamHandler h = UpstreamHandler.of(ch);
+                    if (h != null && h.markReused()) {
+                        ch.attr(REUSED).set(Boolean.TRUE);
+                    }
+                    return ch;
+                }
+            }
+        }
+        return null;
+    }
+
     @Override
     public void release(Channel ch, boolean reusable) {
         UpstreamHandler h = UpstreamHandler.of(ch);
@@ -91,7 +101,7 @@ final class Http1ConnectionPool implements UpstreamPool {
             ch.close();
             return;
         }
-        ArrayDeque<Channel> q = idle.get(endpoint);
+        ArrayDeque<Channel> q = queueOf(endpoint);
         if (q == null) {
             q = new ArrayDeque<>(4);
             idle.put(endpoint, q);
@@ -105,6 +115,22 @@ final class Http1ConnectionPool implements UpstreamPool {
         q.addFirst(ch);
         // Keep a read pending so a server-side close (or stray bytes) is noticed while idle.
         ch.read();
+    }
+
+    /**
+     * The idle queue of {@code endpoint}, or null. A cluster usually has one endpoint: the last queue looked up
+     * is remembered (a queue, once made, stays in the map while the pool is open).
+     */
+    private ArrayDeque<Channel> queueOf(UpstreamEndpoint endpoint) {
+        if (endpoint == lastEndpoint) {
+            return lastQueue;
+        }
+        ArrayDeque<Channel> q = idle.get(endpoint);
+        if (q != null) {
+            lastEndpoint = endpoint;
+            lastQueue = q;
+        }
+        return q;
     }
 
     /** Closes the connections idle for the timeout (the oldest are last), then waits for the next oldest. */
@@ -146,6 +172,8 @@ final class Http1ConnectionPool implements UpstreamPool {
             }
         }
         idle.clear();
+        lastEndpoint = null;
+        lastQueue = null;
     }
 
     /** Idle connections held now (for tests and the admin API). */

@@ -7,9 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -66,12 +64,9 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
         return limits;
     }
 
-    /** HTTP/1.1 on this connection: codec, {@code 100-continue}, idle timeout, then the proxy handler. */
+    /** HTTP/1.1 on this connection: codec, {@code 100-continue}, then the proxy handler (which keeps the idle timeout). */
     void configureHttp1(ChannelPipeline p, String after) {
         p.addAfter(after, "http1-handler", new DownstreamHandler(this));
-        if (!limits.idleTimeout().isZero()) {
-            p.addAfter(after, "idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
-        }
         p.addAfter(after, "http1-continue", new HttpServerExpectContinueHandler());
         p.addAfter(after, "http1-codec", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(16 * 1024)

@@ -53,6 +53,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private static final int MAX_RETRIES = 3;
     private static final io.netty.util.AsciiString X_FORWARDED_FOR = io.netty.util.AsciiString.cached("x-forwarded-for");
     private static final io.netty.util.AsciiString X_REQUEST_ID = io.netty.util.AsciiString.cached("x-request-id");
+    private static final io.netty.util.AsciiString X_ENVOY_ORIGINAL_PATH =
+            io.netty.util.AsciiString.cached("x-envoy-original-path");
 
     private final Downstream down;
     private final EventLoop loop;
@@ -71,10 +73,16 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private final String path;
     private final String authority;
     private String requestId;
+    /** {@code x-forwarded-for} and {@code user-agent} once taken in {@link #prepareRequest}. */
+    private boolean headersTaken;
+    private String forwardedFor;
+    private String userAgent;
 
     private HttpRoute route;
     private HttpClusterStats stats;
     private UpstreamPool pool;
+    /** The pool hands out HTTP/1.1 connections (whose handler reports write failures), not HTTP/2 streams. */
+    private boolean upstreamHttp1;
     private List<UpstreamEndpoint> endpoints;
     private int endpointIndex;
     private UpstreamEndpoint endpoint;
@@ -82,9 +90,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private int retries;
 
     /** Body chunks read before the upstream was ready. */
-    private final List<HttpContent> pending = new ArrayList<>(2);
-    /** Body chunks already sent, kept for a retry while {@link #replayable}. */
-    private List<HttpContent> sent = new ArrayList<>(2);
+    private List<HttpContent> pending;
+    /** Body chunks already sent, kept for a retry while {@link #replayable} (both lists made when first needed). */
+    private List<HttpContent> sent;
+    /** The request ended with Netty's shared empty last content (kept for a retry as this flag, not in {@link #sent}). */
+    private boolean sentEmptyLast;
     private long sentBytes;
     private boolean replayable = true;
 
@@ -133,7 +143,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         this.requestComplete = request instanceof FullHttpRequest;
         this.clientIs10 = !http2Downstream && HttpVersion.HTTP_1_0.equals(request.protocolVersion());
         this.method = request.method().name();
-        String original = h.get("x-envoy-original-path");
+        String original = h.get(X_ENVOY_ORIGINAL_PATH);
         this.path = original != null ? original : request.uri();
         this.authority = authorityOf(request);
     }
@@ -187,6 +197,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         pool = route.cluster().pool(loop);
+        upstreamHttp1 = pool instanceof Http1ConnectionPool;
         endpoints = route.cluster().source().endpoints();
         if (endpoints.isEmpty()) {
             addFlag("UH");
@@ -221,6 +232,11 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             // Framing for an HTTP/1.1 upstream; an HTTP/2 upstream drops it again.
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+        // For the access log, read now while the headers are in the CPU caches, not at the end; nothing
+        // changes them after this method (a retry resends them as they are).
+        forwardedFor = h.get(X_FORWARDED_FOR);
+        userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        headersTaken = true;
         requestId = h.get(X_REQUEST_ID);
         if (requestId == null) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -242,6 +258,14 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
 
     private void acquire() {
         endpoint = endpoints.get(endpointIndex);
+        if (upstreamHttp1) {
+            // The usual case, a kept-alive connection: taken without a future.
+            Channel idle = ((Http1ConnectionPool) pool).pollIdle(endpoint);
+            if (idle != null) {
+                onAcquired(idle);
+                return;
+            }
+        }
         Future<Channel> f = pool.acquire(endpoint);
         if (f.isDone()) {
             onAcquired(f);
@@ -266,7 +290,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             }
             return;
         }
-        Channel ch = f.getNow();
+        onAcquired(f.getNow());
+    }
+
+    private void onAcquired(Channel ch) {
         if (done) {
             pool.release(ch, false);
             return;
@@ -278,14 +305,25 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
         }
         writeUpstream(request instanceof FullHttpRequest full ? full.retainedDuplicate() : request);
-        for (HttpContent c : sent) {
-            writeUpstream(c.retainedDuplicate());
+        if (sent != null) {
+            for (HttpContent c : sent) {
+                writeUpstream(c.retainedDuplicate());
+            }
         }
-        for (HttpContent c : pending) {
-            forward(c);
+        if (sentEmptyLast) {
+            writeUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        pending.clear();
-        ch.flush();
+        if (pending != null) {
+            for (HttpContent c : pending) {
+                forward(c);
+            }
+            pending.clear();
+        }
+        if (!down.flushFollows()) {
+            // Else the end of the client's read flushes: the request and its end (often in the same read) go
+            // out in one flush (one TLS record), not two.
+            ch.flush();
+        }
         // The response is read as the downstream can take it; the first read starts it.
         ch.read();
         if (!requestComplete) {
@@ -294,7 +332,12 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     }
 
     private void writeUpstream(Object msg) {
-        upstream.write(msg).addListener(this);
+        if (upstreamHttp1) {
+            // No promise per write: a failed write reaches the exchange as the connection's exceptionCaught.
+            upstream.write(msg, upstream.voidPromise());
+        } else {
+            upstream.write(msg).addListener(this);
+        }
     }
 
     /** Upstream write results: a failed write fails the exchange like a broken connection. */
@@ -333,6 +376,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             HopByHopHeaders.stripTrailers(last.trailingHeaders());
         }
         if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayList<>(2);
+            }
             pending.add(c);
         } else {
             forward(c);
@@ -346,7 +392,14 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         if (replayable) {
             sentBytes += c.content().readableBytes();
             if (sentBytes <= REPLAY_LIMIT) {
-                sent.add(c.retainedDuplicate());
+                if (c == LastHttpContent.EMPTY_LAST_CONTENT) {
+                    sentEmptyLast = true; // a body-less request's end: nothing to keep
+                } else {
+                    if (sent == null) {
+                        sent = new ArrayList<>(2);
+                    }
+                    sent.add(c.retainedDuplicate());
+                }
             } else {
                 dropReplay();
             }
@@ -418,7 +471,6 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 firstResponseNanos = System.nanoTime();
             }
             dropReplay();
-            upstreamKeepAlive &= HopByHopHeaders.isKeepAlive(resp);
             prepareResponse(resp);
             responseCode = code;
             responseStarted = true;
@@ -429,10 +481,16 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 HopByHopHeaders.stripTrailers(last.trailingHeaders());
             }
         }
-        ChannelFuture w = down.write(msg);
         if (msg instanceof LastHttpContent) {
-            lastWrite = w;
+            if (http2Downstream) {
+                lastWrite = down.write(msg);
+            } else {
+                // The HTTP/1.1 downstream closes after an empty write when it must: no future needed.
+                down.writeAndForget(msg);
+            }
             onResponseComplete();
+        } else {
+            down.writeAndForget(msg);
         }
     }
 
@@ -463,7 +521,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
 
     private void prepareResponse(HttpResponse resp) {
         HttpHeaders h = resp.headers();
-        HopByHopHeaders.strip(h);
+        upstreamKeepAlive &= HopByHopHeaders.stripAndCheckKeepAlive(resp);
         if (http2Downstream) {
             return;
         }
@@ -686,7 +744,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         if (deadlineEntry == null) {
-            deadlines = ExchangeDeadlines.of(down.connection());
+            deadlines = down.deadlines();
             deadlineEntry = new ExchangeDeadlines.Entry(this);
         }
         deadlines.schedule(deadlineEntry, at);
@@ -828,9 +886,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 responseStarted ? responseCode : 0, flags == null ? "-" : flags.toString(),
                 bytesReceived, bytesSent, TimeUnit.NANOSECONDS.toMillis(now - startNanos),
                 firstResponseNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstResponseNanos - startNanos),
-                h.get(X_FORWARDED_FOR), h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
+                headersTaken ? forwardedFor : h.get(X_FORWARDED_FOR),
+                headersTaken ? userAgent : h.get(HttpHeaderNames.USER_AGENT), requestId, authority,
                 endpoint == null ? null : endpoint.describe(),
-                route == null ? null : route.cluster().name(), remoteAddress(down.connection()),
+                route == null ? null : route.cluster().name(), down.remoteAddress(),
                 DownstreamPeer.uriSan(down.connection())));
         ReferenceCountUtil.release(request);
     }
@@ -839,11 +898,15 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         if (replayable) {
             replayable = false;
             releaseAll(sent);
-            sent = List.of();
+            sent = null;
+            sentEmptyLast = false;
         }
     }
 
     private static void releaseAll(List<HttpContent> list) {
+        if (list == null) {
+            return;
+        }
         for (HttpContent c : list) {
             ReferenceCountUtil.release(c);
         }

@@ -35,6 +35,16 @@ class StartTimeFormatTest {
     }
 
     @Test
+    void instantsOfTheSameSecondAndBackAgainAreEachFormattedExactly() {
+        String[] seq = {"2026-11-22T05:00:00.001Z", "2026-11-22T05:00:00.999Z", "2026-11-22T05:00:01.000Z",
+            "2026-11-22T05:00:00.500Z", "2026-11-22T05:00:00.500Z", "1999-12-31T23:59:59.999Z"};
+        for (String s : seq) {
+            Instant t = Instant.parse(s);
+            assertThat(StartTimeFormat.append(new StringBuilder(), t).toString()).as(s).isEqualTo(PATTERN.format(t));
+        }
+    }
+
+    @Test
     void yearsBeyondFourDigitsFallBackToTheFormatter() {
         Instant t = Instant.parse("+12345-01-01T00:00:00Z");
         assertThat(StartTimeFormat.append(new StringBuilder("x"), t).toString()).isEqualTo("x" + PATTERN.format(t));

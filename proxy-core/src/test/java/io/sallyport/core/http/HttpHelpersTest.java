@@ -30,6 +30,11 @@ class HttpHelpersTest {
         HttpHeaders noTrailers = new DefaultHttpHeaders().add("TE", "gzip");
         HopByHopHeaders.strip(noTrailers);
         assertThat(noTrailers.isEmpty()).isTrue();
+        HttpHeaders twoConnections = new DefaultHttpHeaders().add("Connection", "x-a").add("Host", "h")
+                .add("connection", "close, x-b, host, te").add("x-a", "1").add("X-B", "2").add("te", "trailers")
+                .add("x-c", "3");
+        HopByHopHeaders.strip(twoConnections);
+        assertThat(twoConnections.names()).containsExactlyInAnyOrder("Host", "x-c");
     }
 
     @Test
@@ -122,6 +127,10 @@ class HttpHelpersTest {
                 }
                 assertThat(HopByHopHeaders.isKeepAlive(r)).as(v + " " + java.util.Arrays.toString(values))
                         .isEqualTo(io.netty.handler.codec.http.HttpUtil.isKeepAlive(r));
+                boolean netty = io.netty.handler.codec.http.HttpUtil.isKeepAlive(r);
+                assertThat(HopByHopHeaders.stripAndCheckKeepAlive(r)).as("strip " + v + " " + java.util.Arrays.toString(values))
+                        .isEqualTo(netty);
+                assertThat(r.headers().contains("connection")).isFalse();
             }
         }
     }

@@ -35,22 +35,27 @@ final class ProxyHarness implements AutoCloseable {
 
     ProxyHarness(String clusterName, UpstreamHttpProtocol protocol, HttpTimeouts timeouts,
                  List<UpstreamEndpoint> endpoints) throws InterruptedException {
+        this(clusterName, protocol, timeouts, endpoints, HttpDownstreamLimits.DEFAULTS);
+    }
+
+    ProxyHarness(String clusterName, UpstreamHttpProtocol protocol, HttpTimeouts timeouts,
+                 List<UpstreamEndpoint> endpoints, HttpDownstreamLimits limits) throws InterruptedException {
         this.cluster = new HttpCluster(clusterName, protocol,
                 new DirectUpstreamChannelSource(endpoints, allocator), timeouts,
                 new HttpClusterStats(stats, clusterName));
-        this.server = bind(a -> HttpRoute.to(cluster));
+        this.server = bind(a -> HttpRoute.to(cluster), limits);
     }
 
     ProxyHarness(Function<String, HttpRoute> router) throws InterruptedException {
         this.cluster = null;
-        this.server = bind(router);
+        this.server = bind(router, HttpDownstreamLimits.DEFAULTS);
     }
 
-    private Channel bind(Function<String, HttpRoute> router) throws InterruptedException {
+    private Channel bind(Function<String, HttpRoute> router, HttpDownstreamLimits limits) throws InterruptedException {
         HttpConnectionManager manager = new HttpConnectionManager(router, e -> {
             log.add(e);
             logged.release();
-        }, HttpDownstreamLimits.DEFAULTS);
+        }, limits);
         return new ServerBootstrap().group(group)
                 .channel(useEpoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.ALLOCATOR, allocator)

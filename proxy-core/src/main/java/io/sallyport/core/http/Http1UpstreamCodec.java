@@ -1,0 +1,250 @@
+package io.sallyport.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.AsciiString;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and response decoder, paired as
+ * Netty's {@code HttpClientCodec} pairs them (the request method decides whether a response has a body:
+ * none after {@code HEAD}, and a {@code 200} to {@code CONNECT} turns the connection into raw bytes), with
+ * one difference: the decoder returns shared constants for the header names, protocol version, status code
+ * and reason phrase that origins usually send, byte for byte as received, instead of a new string for each
+ * of them in every response (about 0.5 KB less garbage per response; other names are decoded as before).
+ */
+final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
+
+    /** The methods of the requests sent and not answered yet, oldest first. */
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
+    /** A {@code CONNECT} succeeded: what follows is not HTTP. */
+    private boolean tunnel;
+
+    Http1UpstreamCodec(HttpDecoderConfig config) {
+        init(new Decoder(config.clone().setHeadersFactory(withKnownNames(config.getHeadersFactory()))
+                .setTrailersFactory(smallTrailers(config.getTrailersFactory()))), new Encoder());
+    }
+
+    /**
+     * {@code factory} making trailer maps sized for the few fields trailers carry: the decoder makes one for
+     * every response, even one without trailers (a map sized for 16 fields by default).
+     */
+    private static HttpHeadersFactory smallTrailers(HttpHeadersFactory factory) {
+        if (!(factory instanceof DefaultHttpHeadersFactory f) || f.isCombiningHeaders()) {
+            return factory;
+        }
+        return new HttpHeadersFactory() {
+            @Override
+            public HttpHeaders newHeaders() {
+                return new SmallHeaders(f.getNameValidator(), f.getValueValidator());
+            }
+
+            @Override
+            public HttpHeaders newEmptyHeaders() {
+                return f.newEmptyHeaders();
+            }
+        };
+    }
+
+    /** Netty's headers with a hash table of two buckets (it works with any number of fields). */
+    private static final class SmallHeaders extends DefaultHttpHeaders {
+        SmallHeaders(DefaultHeaders.NameValidator<CharSequence> names, DefaultHeaders.ValueValidator<CharSequence> values) {
+            super(names, values, 2);
+        }
+    }
+
+    /**
+     * {@code factory} with its name validation skipped for the shared names (valid tokens, and the same
+     * objects every time: an identity check is cheaper than validating each character again).
+     */
+    private static HttpHeadersFactory withKnownNames(HttpHeadersFactory factory) {
+        if (!(factory instanceof DefaultHttpHeadersFactory f) || !f.isValidatingHeaderNames()) {
+            return factory;
+        }
+        DefaultHeaders.NameValidator<CharSequence> validator = f.getNameValidator();
+        return f.withNameValidator(name -> {
+            if (!KnownTokens.isSharedName(name)) {
+                validator.validateName(name);
+            }
+        });
+    }
+
+    private final class Encoder extends HttpRequestEncoder {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest req && !tunnel) {
+                methods.offer(req.method());
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+
+    private final class Decoder extends HttpResponseDecoder {
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (tunnel) {
+                int readable = actualReadableBytes();
+                if (readable > 0) {
+                    out.add(buffer.readRetainedSlice(readable));
+                }
+                return;
+            }
+            super.decode(ctx, buffer, out);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            HttpResponse resp = (HttpResponse) msg;
+            if (resp.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(msg); // an interim response answers no request by itself
+            }
+            HttpMethod method = methods.poll();
+            if (method != null) {
+                if (HttpMethod.HEAD.equals(method)) {
+                    return true;
+                }
+                if (resp.status().code() == 200 && HttpMethod.CONNECT.equals(method)) {
+                    tunnel = true;
+                    methods.clear();
+                    return true;
+                }
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownTokens.headerName(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
+
+        @Override
+        protected String splitFirstWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownTokens.word(sb, start, length);
+            return known != null ? known : super.splitFirstWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownTokens.word(sb, start, length);
+            return known != null ? known : super.splitSecondWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownTokens.word(sb, start, length);
+            return known != null ? known : super.splitThirdWordInitialLine(sb, start, length);
+        }
+    }
+
+    /** The shared tokens, found by length then compared byte for byte (case included). */
+    static final class KnownTokens {
+
+        private static final AsciiString[][] NAMES = byLength(new String[] {
+            "Server", "Date", "Content-Type", "Content-Length", "Last-Modified", "Connection", "ETag",
+            "Accept-Ranges", "Transfer-Encoding", "Keep-Alive", "Cache-Control", "Vary", "Expires", "Location",
+            "Content-Encoding", "Set-Cookie", "Age", "Via", "Pragma", "Access-Control-Allow-Origin",
+            "Strict-Transport-Security", "X-Content-Type-Options",
+            "server", "date", "content-type", "content-length", "last-modified", "connection", "etag",
+            "accept-ranges", "transfer-encoding", "keep-alive", "cache-control", "vary", "expires", "location",
+            "content-encoding", "set-cookie", "age", "via", "x-envoy-upstream-service-time", "grpc-status",
+            "grpc-message"});
+        private static final AsciiString[][] WORDS = byLength(new String[] {
+            "HTTP/1.1", "HTTP/1.0", "200", "204", "206", "301", "302", "304", "400", "401", "403", "404", "500",
+            "502", "503", "504", "OK", "No Content", "Partial Content", "Moved Permanently", "Found",
+            "Not Modified", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Internal Server Error",
+            "Bad Gateway", "Service Unavailable", "Gateway Timeout"});
+        /** The words as strings, in the same places as in {@link #WORDS}. */
+        private static final String[][] WORD_STRINGS = strings(WORDS);
+
+        private KnownTokens() {
+        }
+
+        /** Whether {@code name} is one of the shared name objects (not merely equal to one). */
+        static boolean isSharedName(CharSequence name) {
+            int n = name.length();
+            if (n < NAMES.length) {
+                for (AsciiString s : NAMES[n]) {
+                    if (s == name) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        static AsciiString headerName(byte[] b, int start, int length) {
+            int i = find(NAMES, b, start, length);
+            return i < 0 ? null : NAMES[length][i];
+        }
+
+        static String word(byte[] b, int start, int length) {
+            int i = find(WORDS, b, start, length);
+            return i < 0 ? null : WORD_STRINGS[length][i];
+        }
+
+        private static int find(AsciiString[][] table, byte[] b, int start, int length) {
+            if (length >= table.length) {
+                return -1;
+            }
+            AsciiString[] candidates = table[length];
+            for (int i = 0; i < candidates.length; i++) {
+                byte[] c = candidates[i].array();
+                int j = 0;
+                while (j < length && c[j] == b[start + j]) {
+                    j++;
+                }
+                if (j == length) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static AsciiString[][] byLength(String[] tokens) {
+            int max = 0;
+            for (String t : tokens) {
+                max = Math.max(max, t.length());
+            }
+            AsciiString[][] table = new AsciiString[max + 1][0];
+            for (String t : tokens) {
+                AsciiString[] row = table[t.length()];
+                AsciiString[] grown = java.util.Arrays.copyOf(row, row.length + 1);
+                grown[row.length] = AsciiString.cached(t);
+                table[t.length()] = grown;
+            }
+            return table;
+        }
+
+        private static String[][] strings(AsciiString[][] table) {
+            String[][] s = new String[table.length][];
+            for (int n = 0; n < table.length; n++) {
+                s[n] = new String[table[n].length];
+                for (int i = 0; i < table[n].length; i++) {
+                    s[n][i] = table[n][i].toString();
+                }
+            }
+            return s;
+        }
+    }
+}
