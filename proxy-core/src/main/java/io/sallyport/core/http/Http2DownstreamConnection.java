@@ -320,7 +320,7 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
     }
 
     /** Whether an HTTP/2 exception is in the cause chain (Netty's own test is not public). */
-    private static boolean isHttp2Error(Throwable cause) {
+    static boolean isHttp2Error(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof Http2Exception) {
                 return true;
