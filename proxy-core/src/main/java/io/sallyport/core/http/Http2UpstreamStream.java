@@ -45,7 +45,6 @@ import java.util.Map;
  */
 final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
 
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
@@ -191,7 +190,7 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
         } else {
             content.release();
         }
-        Http2Headers t = Http2DownstreamStream.toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size()));
+        Http2Headers t = Http2DownstreamStream.trailersOf(trailers);
         ChannelHandlerContext ctx = conn.context();
         localEnded = true;
         conn.encoder().writeHeaders(ctx, stream.id(), t, 0, true, ctx.newPromise()).addListener(this);
@@ -270,9 +269,7 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
                 l.onUpstreamException(new DecoderException("HTTP/2 response without :status"));
                 return;
             }
-            LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, TRAILERS);
-            copyFields(h, last.trailingHeaders());
-            l.onUpstreamRead(last);
+            l.onUpstreamRead(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, Http2HeadersView.ofResponse(h)));
             return;
         }
         HttpResponseStatus s;
@@ -287,8 +284,8 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
             return;
         }
         responseStarted = true;
-        HttpHeaders out = HEADERS.newHeaders();
-        copyFields(h, out);
+        // No copy: the exchange edits the received block through the view, and an HTTP/2 client gets it as is.
+        HttpHeaders out = Http2HeadersView.ofResponse(h);
         l.onUpstreamRead(endOfStream
                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.EMPTY_BUFFER, out, TRAILERS.newHeaders())
                 : new DefaultHttpResponse(HttpVersion.HTTP_1_1, s, out));
@@ -393,12 +390,23 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
 
     // ---- conversions -------------------------------------------------------------------------------
 
-    /** The request's HTTP/2 header block: {@code :method :scheme :authority :path}, then its fields. */
+    /**
+     * The request's HTTP/2 header block: {@code :method :scheme :authority :path}, then its fields. A request
+     * that came over HTTP/2 sends its own block on, with the edits the exchange made and these pseudo-headers.
+     */
     static Http2Headers requestHeaders(HttpRequest req, boolean https) {
         HttpHeaders in = req.headers();
+        boolean connect = HttpMethod.CONNECT.equals(req.method());
+        if (in instanceof Http2HeadersView view && !connect) {
+            Http2Headers h = view.http2();
+            setIfChanged(h, Http2Headers.PseudoHeaderName.METHOD.value(), req.method().asciiName());
+            setIfChanged(h, Http2Headers.PseudoHeaderName.SCHEME.value(), https ? HTTPS : HTTP);
+            setIfChanged(h, Http2Headers.PseudoHeaderName.PATH.value(), req.uri());
+            Http2HeadersView.stripConnectionSpecific(h);
+            return h;
+        }
         Http2Headers out = new DefaultHttp2Headers(false, in.size() + 4);
         out.method(req.method().asciiName());
-        boolean connect = HttpMethod.CONNECT.equals(req.method());
         if (!connect) {
             out.scheme(https ? HTTPS : HTTP);
         }
@@ -428,13 +436,9 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
         return out;
     }
 
-    private static void copyFields(Http2Headers in, HttpHeaders out) {
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iterator(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            CharSequence name = e.getKey();
-            if (name.length() == 0 || name.charAt(0) != ':') {
-                out.add(name, e.getValue());
-            }
+    private static void setIfChanged(Http2Headers h, AsciiString name, CharSequence value) {
+        if (!AsciiString.contentEquals(value, h.get(name))) {
+            h.set(name, value);
         }
     }
 }
