@@ -348,7 +348,7 @@ final class Http2DownstreamStream implements Downstream {
     static Http2Headers toHttp2(HttpHeaders in, Http2Headers out) {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            AsciiString name = Http2FieldNames.lowerCase(e.getKey());
             if (!connectionSpecific(name)) {
                 out.add(name, e.getValue());
             }

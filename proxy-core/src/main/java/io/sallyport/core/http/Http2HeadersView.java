@@ -3,6 +3,7 @@ package io.sallyport.core.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.AbstractMap;
@@ -121,13 +122,13 @@ final class Http2HeadersView extends HttpHeaders {
 
     /** HTTP/2 field names are lower-case; HTTP/1 callers may use any case. */
     private static CharSequence lower(CharSequence name) {
-        if (name instanceof AsciiString a) {
-            return a.toLowerCase();
+        if (name instanceof AsciiString) {
+            return Http2FieldNames.lowerCase(name);
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c >= 'A' && c <= 'Z') {
-                return AsciiString.of(name).toLowerCase();
+                return Http2FieldNames.lowerCase(name);
             }
         }
         return name;
@@ -273,6 +274,14 @@ final class Http2HeadersView extends HttpHeaders {
             out.add(it.next().getKey().toString());
         }
         return out;
+    }
+
+    /** A copy that stays a view (over a copy of the block), so it can still go out over HTTP/2 as is. */
+    @Override
+    public HttpHeaders copy() {
+        Http2Headers c = new DefaultHttp2Headers(false, h2.size());
+        c.add(h2);
+        return new Http2HeadersView(c, request);
     }
 
     // ---- edits -------------------------------------------------------------------------------------

@@ -423,7 +423,7 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
         }
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            AsciiString name = Http2FieldNames.lowerCase(e.getKey());
             if (HttpHeaderNames.TE.contentEquals(name)) {
                 // The one TE an HTTP/2 request may carry (RFC 9113 §8.2.2).
                 if (AsciiString.containsIgnoreCase(e.getValue(), HttpHeaderValues.TRAILERS)) {

@@ -131,4 +131,30 @@ class Http2HeadersViewTest {
         assertThat(v.isEmpty()).isTrue();
         assertThat(h.status().toString()).isEqualTo("200");
     }
+
+    @Test
+    void aCopyIsAnIndependentView() {
+        Http2Headers h = grpcRequest();
+        HttpHeaders v = Http2HeadersView.ofRequest(h);
+        HttpHeaders c = v.copy();
+        assertThat(c).isInstanceOf(Http2HeadersView.class);
+        c.set("x-only-in-copy", "1");
+        c.set("host", "copy.test");
+        assertThat(v.contains("x-only-in-copy")).isFalse();
+        assertThat(v.get("host")).isEqualTo("grpc.test:8080");
+        assertThat(((Http2HeadersView) c).http2().path().toString()).isEqualTo("/pkg.Svc/Call");
+    }
+
+    @Test
+    void commonMixedCaseNamesLowerToSharedConstants() {
+        Object contentType = Http2FieldNames.lowerCase(io.netty.util.AsciiString.of("Content-Type"));
+        assertThat(contentType).isSameAs(HttpHeaderNames.CONTENT_TYPE);
+        Object server = Http2FieldNames.lowerCase("SERVER");
+        assertThat(server).isSameAs(HttpHeaderNames.SERVER);
+        io.netty.util.AsciiString lower = io.netty.util.AsciiString.of("x-custom");
+        Object same = Http2FieldNames.lowerCase(lower);
+        assertThat(same).isSameAs(lower);
+        assertThat(Http2FieldNames.lowerCase("X-Custom-Thing").toString()).isEqualTo("x-custom-thing");
+        assertThat(Http2FieldNames.lowerCase("Content-Typo").toString()).isEqualTo("content-typo");
+    }
 }
