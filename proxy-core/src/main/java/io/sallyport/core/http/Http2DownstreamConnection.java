@@ -118,6 +118,10 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         super.handlerAdded(ctx);
+        Http2IdleCloser idle = ctx.pipeline().get(Http2IdleCloser.class);
+        if (idle != null) {
+            idle.watch(connection());
+        }
         // A connection window large enough that one slow stream does not stall the others.
         connection().local().flowController().incrementWindowSize(connection().connectionStream(),
                 Http2ConnectionPool.CONNECTION_WINDOW - 65_535);

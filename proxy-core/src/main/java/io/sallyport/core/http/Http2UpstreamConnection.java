@@ -147,6 +147,10 @@ final class Http2UpstreamConnection extends Http2ConnectionHandler implements Ht
         this.ctx = ctx;
         this.https = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
         super.handlerAdded(ctx);
+        Http2IdleCloser idle = ctx.pipeline().get(Http2IdleCloser.class);
+        if (idle != null) {
+            idle.watch(connection());
+        }
         // A connection window large enough that one slow stream does not stall the others.
         connection().local().flowController().incrementWindowSize(connection().connectionStream(),
                 Http2ConnectionPool.CONNECTION_WINDOW - 65_535);
