@@ -42,7 +42,7 @@ import java.util.Map;
  * answers oversized header lists with 431, and returns request-body window to the client only as the
  * exchange asks for more.
  */
-final class Http2DownstreamStream implements Downstream {
+final class Http2DownstreamStream implements Downstream, Http2StreamConnection.BatchedStream {
 
     /** Pseudo-header fields a request carries besides its regular fields. */
     private static final int PSEUDO_HEADERS = 4;
@@ -134,7 +134,8 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     /** The connection's read batch is over: the exchange flushes upstream and asks for more. */
-    void readComplete() {
+    @Override
+    public void readComplete() {
         inReadBatch = false;
         ProxyExchange ex = exchange;
         if (ex != null) {
@@ -183,13 +184,7 @@ final class Http2DownstreamStream implements Downstream {
             return;
         }
         unconsumed = 0;
-        try {
-            if (conn.decoder().flowController().consumeBytes(stream, n)) {
-                conn.requestFlush();
-            }
-        } catch (Http2Exception e) {
-            conn.onError(conn.context(), false, e);
-        }
+        conn.returnWindow(stream, n);
     }
 
     @Override

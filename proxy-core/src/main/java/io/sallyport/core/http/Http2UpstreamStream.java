@@ -43,7 +43,7 @@ import java.util.Map;
  * frames come back as {@link HttpObject}s, and its body bytes return to the server's window only as the
  * exchange asks for more.
  */
-final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
+final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.BatchedStream, ChannelFutureListener {
 
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final AsciiString HTTP = AsciiString.cached("http");
@@ -113,13 +113,7 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
             return;
         }
         unconsumed = 0;
-        try {
-            if (conn.decoder().flowController().consumeBytes(stream, n)) {
-                conn.requestFlush();
-            }
-        } catch (Http2Exception e) {
-            conn.onError(conn.context(), false, e);
-        }
+        conn.returnWindow(stream, n);
     }
 
     @Override
@@ -380,7 +374,8 @@ final class Http2UpstreamStream implements UpstreamLink, ChannelFutureListener {
     }
 
     /** The connection's read batch is over: the exchange flushes downstream and asks for more. */
-    void readComplete() {
+    @Override
+    public void readComplete() {
         inReadBatch = false;
         UpstreamListener l = listener;
         if (l != null) {
