@@ -42,12 +42,12 @@ final class Http1ConnectionPool implements UpstreamPool {
     }
 
     @Override
-    public Future<Channel> acquire(UpstreamEndpoint endpoint) {
-        Channel reused = pollIdle(endpoint);
+    public Future<UpstreamLink> acquire(UpstreamEndpoint endpoint) {
+        UpstreamHandler reused = pollIdle(endpoint);
         if (reused != null) {
             return loop.newSucceededFuture(reused);
         }
-        Promise<Channel> promise = loop.newPromise();
+        Promise<UpstreamLink> promise = loop.newPromise();
         connector.connect(endpoint, loop).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
@@ -58,32 +58,37 @@ final class Http1ConnectionPool implements UpstreamPool {
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
                     .setMaxChunkSize(64 * 1024)));
-            ch.pipeline().addLast("upstream", new UpstreamHandler(endpoint));
+            UpstreamHandler h = new UpstreamHandler(endpoint);
+            ch.pipeline().addLast("upstream", h);
             ch.closeFuture().addListener(c -> {
                 ArrayDeque<Channel> d = idle.get(endpoint);
                 if (d != null) {
                     d.remove(ch);
                 }
             });
-            if (!promise.trySuccess(ch)) {
+            if (!promise.trySuccess(h)) {
                 ch.close();
             }
         });
         return promise;
     }
 
-    /** The most recently used idle connection to {@code endpoint}, marked as reused, or {@code null} when none. */
-    Channel pollIdle(UpstreamEndpoint endpoint) {
+    /**
+     * The most recently used idle connection to {@code endpoint}, marked as reused, or {@code null} when none
+     * (the exchange's usual case, taken without a future).
+     */
+    UpstreamHandler pollIdle(UpstreamEndpoint endpoint) {
         ArrayDeque<Channel> q = queueOf(endpoint);
         if (q != null) {
             Channel ch;
             while ((ch = q.pollFirst()) != null) {
                 if (ch.isActive()) {
                     UpstreamHandler h = UpstreamHandler.of(ch);
-                    if (h != null && h.markReused()) {
-                        ch.attr(REUSED).set(Boolean.TRUE);
+                    if (h != null) {
+                        h.markReused();
+                        return h;
                     }
-                    return ch;
+                    ch.close();
                 }
             }
         }
@@ -91,13 +96,12 @@ final class Http1ConnectionPool implements UpstreamPool {
     }
 
     @Override
-    public void release(Channel ch, boolean reusable) {
-        UpstreamHandler h = UpstreamHandler.of(ch);
-        if (h != null) {
-            h.detach();
-        }
-        UpstreamEndpoint endpoint = h == null ? null : h.endpoint();
-        if (!reusable || closed || endpoint == null || !ch.isActive() || h == null) {
+    public void release(UpstreamLink link, boolean reusable) {
+        UpstreamHandler h = (UpstreamHandler) link;
+        h.detach();
+        Channel ch = h.channel();
+        UpstreamEndpoint endpoint = h.endpoint();
+        if (!reusable || closed || endpoint == null || !ch.isActive()) {
             ch.close();
             return;
         }

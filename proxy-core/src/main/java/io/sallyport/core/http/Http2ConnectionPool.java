@@ -1,26 +1,8 @@
 package io.sallyport.core.http;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
@@ -28,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Multiplexed HTTP/2 connections of one cluster on one event loop, per endpoint: prior knowledge over
@@ -59,38 +40,59 @@ final class Http2ConnectionPool implements UpstreamPool {
     }
 
     /** One upstream HTTP/2 connection and its stream accounting. */
-    private final class Connection {
+    private final class Connection implements Http2UpstreamConnection.Events {
         final UpstreamEndpoint endpoint;
         Channel channel;
-        Http2FrameCodec codec;
-        /** Opens this connection's streams (one bootstrap per connection, reused). */
-        Http2StreamChannelBootstrap streamOpener;
+        Http2UpstreamConnection handler;
         boolean ready;
         boolean goingAway;
+        /** Streams handed out and not yet over. */
         int streams;
-        final List<Promise<Channel>> waiters = new ArrayList<>();
+        final List<Promise<UpstreamLink>> waiters = new ArrayList<>();
 
         Connection(UpstreamEndpoint endpoint) {
             this.endpoint = endpoint;
         }
 
         int maxStreams() {
-            return codec == null ? 1 : codec.connection().local().maxActiveStreams();
+            return handler == null ? 1 : handler.connection().local().maxActiveStreams();
         }
 
         boolean hasRoom() {
-            // Netty records a GOAWAY before any handler (ours or the streams') sees the frame.
-            if (codec != null && codec.connection().goAwayReceived()) {
+            // Netty records a GOAWAY before any listener sees it.
+            if (handler != null && handler.connection().goAwayReceived()) {
                 goingAway = true;
             }
             return !goingAway && streams + (ready ? 0 : waiters.size()) < maxStreams()
                     && (channel == null || channel.isActive());
         }
+
+        @Override
+        public void onReady() {
+            Http2ConnectionPool.this.onReady(this);
+        }
+
+        @Override
+        public void onGoAway() {
+            goingAway = true;
+            reacquireWaiters(this);
+            if (streams == 0) {
+                channel.close();
+            }
+        }
+
+        @Override
+        public void onStreamEnded() {
+            streams--;
+            if (goingAway && streams == 0) {
+                channel.close();
+            }
+        }
     }
 
     @Override
-    public Future<Channel> acquire(UpstreamEndpoint endpoint) {
-        Promise<Channel> promise = loop.newPromise();
+    public Future<UpstreamLink> acquire(UpstreamEndpoint endpoint) {
+        Promise<UpstreamLink> promise = loop.newPromise();
         if (closed) {
             promise.setFailure(new IllegalStateException("pool closed"));
             return promise;
@@ -135,29 +137,15 @@ final class Http2ConnectionPool implements UpstreamPool {
 
     private void start(Connection c, Channel ch, List<Connection> list) {
         c.channel = ch;
-        c.streamOpener = new Http2StreamChannelBootstrap(ch).option(ChannelOption.AUTO_READ, false)
-                .handler(STREAM_INITIALIZER);
-        c.codec = Http2FrameCodecBuilder.forClient()
-                .initialSettings(Http2Settings.defaultSettings()
-                        .pushEnabled(false)
-                        .initialWindowSize(STREAM_WINDOW)
-                        .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
-                .decoderEnforceMaxRstFramesPerWindow(200, 30)
-                .validateHeaders(true)
-                .build();
+        c.handler = Http2UpstreamConnection.create(c);
         if (!idleTimeout.isZero()) {
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+            ch.pipeline().addLast("idle", new Http2IdleCloser(idleTimeout));
         }
-        // Stream writes made in one event-loop turn (many exchanges forwarding requests) leave in one write.
-        ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        ch.pipeline().addLast("h2", c.codec);
-        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new RejectPushHandler()));
-        ch.pipeline().addLast("watch", new ConnectionWatcher(c));
+        ch.pipeline().addLast("h2", c.handler);
         ch.closeFuture().addListener(x -> {
             list.remove(c);
             failWaiters(c, new java.nio.channels.ClosedChannelException());
         });
-        ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
         // HTTP/2 is flow-controlled per stream: the connection itself always reads.
         ch.config().setAutoRead(true);
     }
@@ -168,73 +156,62 @@ final class Http2ConnectionPool implements UpstreamPool {
         }
         c.ready = true;
         LOG.debug("HTTP/2 connection {} ready: max streams {}, {} waiting", c.channel, c.maxStreams(), c.waiters.size());
-        List<Promise<Channel>> waiting = new ArrayList<>(c.waiters);
+        List<Promise<UpstreamLink>> waiting = new ArrayList<>(c.waiters);
         c.waiters.clear();
-        for (Promise<Channel> p : waiting) {
+        for (Promise<UpstreamLink> p : waiting) {
             if (c.hasRoom()) {
                 openStream(c, p);
             } else {
                 // Over this connection's limit: take another connection.
-                acquire(c.endpoint).addListener(f -> {
-                    if (f.isSuccess()) {
-                        if (!p.trySuccess((Channel) f.getNow())) {
-                            ((Channel) f.getNow()).close();
-                        }
-                    } else {
-                        p.tryFailure(f.cause());
-                    }
-                });
+                reacquire(c.endpoint, p);
             }
         }
     }
 
-    private void failWaiters(Connection c, Throwable cause) {
-        List<Promise<Channel>> waiting = new ArrayList<>(c.waiters);
-        c.waiters.clear();
-        for (Promise<Channel> p : waiting) {
-            p.tryFailure(cause);
+    /** A connection going away before it was ready: its waiters try the other connections. */
+    private void reacquireWaiters(Connection c) {
+        if (!c.waiters.isEmpty()) {
+            List<Promise<UpstreamLink>> waiting = new ArrayList<>(c.waiters);
+            c.waiters.clear();
+            for (Promise<UpstreamLink> p : waiting) {
+                reacquire(c.endpoint, p);
+            }
         }
     }
 
-    private void openStream(Connection c, Promise<Channel> promise) {
-        c.streams++;
-        c.streamOpener.open().addListener(f -> {
-            if (!f.isSuccess()) {
-                c.streams--;
-                promise.tryFailure(f.cause());
-                return;
-            }
-            Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-            stream.closeFuture().addListener(x -> {
-                c.streams--;
-                if (c.goingAway && c.streams == 0) {
-                    c.channel.close();
+    private void reacquire(UpstreamEndpoint endpoint, Promise<UpstreamLink> p) {
+        acquire(endpoint).addListener(f -> {
+            if (f.isSuccess()) {
+                UpstreamLink link = (UpstreamLink) f.getNow();
+                if (!p.trySuccess(link)) {
+                    release(link, false);
                 }
-            });
-            if (!promise.trySuccess(stream)) {
-                stream.close();
+            } else {
+                p.tryFailure(f.cause());
             }
         });
     }
 
-    private static final ChannelHandler STREAM_INITIALIZER = new StreamInitializer();
+    private void failWaiters(Connection c, Throwable cause) {
+        List<Promise<UpstreamLink>> waiting = new ArrayList<>(c.waiters);
+        c.waiters.clear();
+        for (Promise<UpstreamLink> p : waiting) {
+            p.tryFailure(cause);
+        }
+    }
 
-    @ChannelHandler.Sharable
-    private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
-        @Override
-        protected void initChannel(Http2StreamChannel ch) {
-            ch.pipeline().addLast(new Http2UpstreamStreamCodec(), new UpstreamHandler());
+    private void openStream(Connection c, Promise<UpstreamLink> promise) {
+        c.streams++;
+        Http2UpstreamStream stream = c.handler.newStream();
+        if (!promise.trySuccess(stream)) {
+            stream.release();
         }
     }
 
     @Override
-    public void release(Channel channel, boolean reusable) {
-        UpstreamHandler h = channel.pipeline().get(UpstreamHandler.class);
-        if (h != null) {
-            h.detach();
-        }
-        // A finished stream is already closed; closing an open one resets it (RST_STREAM CANCEL).
-        channel.close();
+    public void release(UpstreamLink link, boolean reusable) {
+        // A finished stream is already closed; an open one is reset (RST_STREAM CANCEL).
+        ((Http2UpstreamStream) link).release();
     }
 
     @Override
@@ -256,70 +233,4 @@ final class Http2ConnectionPool implements UpstreamPool {
         return list == null ? 0 : list.size();
     }
 
-    /** Watches the connection: first SETTINGS (ready), GOAWAY (no new streams), idle (close). */
-    private final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
-        private final Connection c;
-
-        ConnectionWatcher(Connection c) {
-            this.c = c;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof Http2SettingsFrame) {
-                    onReady(c);
-                } else if (msg instanceof Http2GoAwayFrame goAway) {
-                    LOG.debug("GOAWAY on {}: last stream {}, {} streams open", ctx.channel(), goAway.lastStreamId(), c.streams);
-                    c.goingAway = true;
-                    failWaitersLater();
-                    if (c.streams == 0) {
-                        ctx.close();
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        private void failWaitersLater() {
-            if (!c.waiters.isEmpty()) {
-                List<Promise<Channel>> waiting = new ArrayList<>(c.waiters);
-                c.waiters.clear();
-                for (Promise<Channel> p : waiting) {
-                    acquire(c.endpoint).addListener(f -> {
-                        if (f.isSuccess()) {
-                            if (!p.trySuccess((Channel) f.getNow())) {
-                                ((Channel) f.getNow()).close();
-                            }
-                        } else {
-                            p.tryFailure(f.cause());
-                        }
-                    });
-                }
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && c.streams == 0) {
-                ctx.close();
-            }
-            ReferenceCountUtil.release(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    /** Server push is disabled in our SETTINGS; a pushed stream is refused. */
-    @ChannelHandler.Sharable
-    private static final class RejectPushHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRegistered(ChannelHandlerContext ctx) {
-            ctx.channel().close();
-        }
-    }
 }

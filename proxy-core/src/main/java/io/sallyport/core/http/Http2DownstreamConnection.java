@@ -7,14 +7,10 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import java.util.ArrayList;
 
 /**
  * A downstream h2c connection, demultiplexed without a channel per stream: Netty's HTTP/2 connection
@@ -31,17 +27,9 @@ import java.util.ArrayList;
  * <p>Defences stay Netty's: {@code MAX_CONCURRENT_STREAMS} (refused streams), the header-list cap (431 from
  * Netty above it, ours between our limit and it), and the reset-flood limit (GOAWAY {@code ENHANCE_YOUR_CALM}).
  */
-final class Http2DownstreamConnection extends Http2ConnectionHandler implements Http2FrameListener {
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http2DownstreamConnection.class);
+final class Http2DownstreamConnection extends Http2StreamConnection {
 
     private final HttpConnectionManager manager;
-    private final Http2Connection.PropertyKey streamKey;
-    private final ArrayList<Http2DownstreamStream> readBatch = new ArrayList<>(8);
-    private final Runnable flushTask = this::scheduledFlush;
-    private ChannelHandlerContext ctx;
-    private boolean reading;
-    private boolean flushScheduled;
     /** A connection error was answered with GOAWAY: input is discarded until the peer closes or time runs out. */
     private boolean lingering;
 
@@ -53,18 +41,17 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
         super(decoder, encoder, settings);
         this.manager = manager;
         Http2Connection connection = connection();
-        this.streamKey = connection.newKey();
         connection.addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
-                Http2DownstreamStream s = stream.getProperty(streamKey);
+                Http2DownstreamStream s = state(stream);
                 if (s != null) {
                     s.onClosed();
                 }
             }
         });
         connection.remote().flowController().listener(stream -> {
-            Http2DownstreamStream s = stream.getProperty(streamKey);
+            Http2DownstreamStream s = state(stream);
             if (s != null) {
                 s.onWritabilityChanged();
             }
@@ -110,20 +97,6 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
         return manager;
     }
 
-    ChannelHandlerContext context() {
-        return ctx;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        super.handlerAdded(ctx);
-        // A connection window large enough that one slow stream does not stall the others.
-        connection().local().flowController().incrementWindowSize(connection().connectionStream(),
-                Http2ConnectionPool.CONNECTION_WINDOW - 65_535);
-        flush(ctx);
-    }
-
     // ---- reads -------------------------------------------------------------------------------------
 
     @Override
@@ -132,7 +105,6 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
-        reading = true;
         super.channelRead(ctx, msg);
     }
 
@@ -195,53 +167,7 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
         ch.read();
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        // Streams that received body bytes in this batch forward them upstream and ask for more.
-        for (int i = 0; i < readBatch.size(); i++) {
-            readBatch.get(i).readComplete();
-        }
-        readBatch.clear();
-        reading = false;
-        // Flushes everything the batch wrote (responses, window updates) in one go.
-        super.channelReadComplete(ctx);
-    }
-
-    void joinReadBatch(Http2DownstreamStream s) {
-        readBatch.add(s);
-    }
-
-    /** A stream wrote: flush at the end of the read batch, or once in this event-loop turn. */
-    void requestFlush() {
-        if (reading || flushScheduled) {
-            return;
-        }
-        flushScheduled = true;
-        ctx.executor().execute(flushTask);
-    }
-
-    private void scheduledFlush() {
-        flushScheduled = false;
-        flush(ctx);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (isHttp2Error(cause)) {
-            // Netty answers its own protocol errors (RST_STREAM, or GOAWAY with the error code, then close).
-            super.exceptionCaught(ctx, cause);
-            return;
-        }
-        LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-        ctx.close();
-    }
-
     // ---- frames ------------------------------------------------------------------------------------
-
-    private Http2DownstreamStream stream(int streamId) {
-        Http2Stream s = connection().stream(streamId);
-        return s == null ? null : s.getProperty(streamKey);
-    }
 
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
@@ -250,10 +176,10 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
         if (stream == null) {
             return;
         }
-        Http2DownstreamStream s = stream.getProperty(streamKey);
+        Http2DownstreamStream s = state(stream);
         if (s == null) {
             s = new Http2DownstreamStream(this, stream);
-            stream.setProperty(streamKey, s);
+            bind(stream, s);
             s.onRequestHeaders(headers, endOfStream);
         } else {
             s.onTrailers(headers);
@@ -261,23 +187,12 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
     }
 
     @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-                              short weight, boolean exclusive, int padding, boolean endOfStream) {
-        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-    }
-
-    @Override
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-        Http2DownstreamStream s = stream(streamId);
+        Http2DownstreamStream s = state(streamId);
         if (s == null) {
             return data.readableBytes() + padding;
         }
         return s.onData(data, endOfStream) + padding;
-    }
-
-    @Override
-    public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight,
-                               boolean exclusive) {
     }
 
     @Override
@@ -286,46 +201,10 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler implements 
     }
 
     @Override
-    public void onSettingsAckRead(ChannelHandlerContext ctx) {
-    }
-
-    @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
     }
 
     @Override
-    public void onPingRead(ChannelHandlerContext ctx, long data) {
-    }
-
-    @Override
-    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
-    }
-
-    @Override
-    public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers,
-                                  int padding) {
-    }
-
-    @Override
     public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-    }
-
-    @Override
-    public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-    }
-
-    @Override
-    public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags,
-                               ByteBuf payload) {
-    }
-
-    /** Whether an HTTP/2 exception is in the cause chain (Netty's own test is not public). */
-    private static boolean isHttp2Error(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof Http2Exception) {
-                return true;
-            }
-        }
-        return false;
     }
 }

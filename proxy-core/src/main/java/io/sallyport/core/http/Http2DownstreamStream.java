@@ -42,13 +42,11 @@ import java.util.Map;
  * answers oversized header lists with 431, and returns request-body window to the client only as the
  * exchange asks for more.
  */
-final class Http2DownstreamStream implements Downstream {
+final class Http2DownstreamStream implements Downstream, Http2StreamConnection.BatchedStream {
 
     /** Pseudo-header fields a request carries besides its regular fields. */
     private static final int PSEUDO_HEADERS = 4;
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
-    private static final AsciiString COOKIE = HttpHeaderNames.COOKIE;
     private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
 
     private final Http2DownstreamConnection conn;
@@ -136,7 +134,8 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     /** The connection's read batch is over: the exchange flushes upstream and asks for more. */
-    void readComplete() {
+    @Override
+    public void readComplete() {
         inReadBatch = false;
         ProxyExchange ex = exchange;
         if (ex != null) {
@@ -185,13 +184,7 @@ final class Http2DownstreamStream implements Downstream {
             return;
         }
         unconsumed = 0;
-        try {
-            if (conn.decoder().flowController().consumeBytes(stream, n)) {
-                conn.requestFlush();
-            }
-        } catch (Http2Exception e) {
-            conn.onError(conn.context(), false, e);
-        }
+        conn.returnWindow(stream, n);
     }
 
     @Override
@@ -212,8 +205,7 @@ final class Http2DownstreamStream implements Downstream {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         if (msg instanceof HttpResponse resp) {
-            Http2Headers h = toHttp2(resp.headers(), new DefaultHttp2Headers(false, resp.headers().size() + 1)
-                    .status(resp.status().codeAsText()));
+            Http2Headers h = responseHeaders(resp);
             if (resp.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg);
                 return writeHeaders(h, false);
@@ -248,7 +240,31 @@ final class Http2DownstreamStream implements Downstream {
         } else {
             content.release();
         }
-        return writeHeaders(toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size())), true);
+        return writeHeaders(trailersOf(trailers), true);
+    }
+
+    /** The response's HTTP/2 block: an HTTP/2 upstream's own block when it came as one, else a converted copy. */
+    private static Http2Headers responseHeaders(HttpResponse resp) {
+        AsciiString status = resp.status().codeAsText();
+        if (resp.headers() instanceof Http2HeadersView view) {
+            Http2Headers h = view.http2();
+            if (!AsciiString.contentEquals(status, h.status())) {
+                h.status(status);
+            }
+            Http2HeadersView.stripConnectionSpecific(h);
+            return h;
+        }
+        return toHttp2(resp.headers(), new DefaultHttp2Headers(false, resp.headers().size() + 1).status(status));
+    }
+
+    /** Trailers as an HTTP/2 block (passed on as they came from an HTTP/2 upstream, else converted). */
+    static Http2Headers trailersOf(HttpHeaders trailers) {
+        if (trailers instanceof Http2HeadersView view) {
+            Http2Headers h = view.http2();
+            Http2HeadersView.stripConnectionSpecific(h);
+            return h;
+        }
+        return toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size()));
     }
 
     private ChannelFuture writeHeaders(Http2Headers headers, boolean endOfStream) {
@@ -327,7 +343,7 @@ final class Http2DownstreamStream implements Downstream {
     static Http2Headers toHttp2(HttpHeaders in, Http2Headers out) {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            AsciiString name = Http2FieldNames.lowerCase(e.getKey());
             if (!connectionSpecific(name)) {
                 out.add(name, e.getValue());
             }
@@ -361,6 +377,7 @@ final class Http2DownstreamStream implements Downstream {
     /**
      * The HTTP/1.1 form of a request's header block: pseudo-headers become the request line and
      * {@code Host}, {@code cookie} fields are joined (RFC 9113 §8.2.3); {@code null} when it is malformed.
+     * The request's headers are a {@link Http2HeadersView} over {@code h}.
      */
     static HttpRequest toRequest(Http2Headers h, boolean endOfStream) {
         CharSequence method = h.method();
@@ -376,34 +393,8 @@ final class Http2DownstreamStream implements Downstream {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        HttpHeaders out = HEADERS.newHeaders();
-        StringBuilder cookies = null;
-        CharSequence cookie = null;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iterator(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            CharSequence name = e.getKey();
-            if (name.length() > 0 && name.charAt(0) == ':') {
-                continue;
-            }
-            if (COOKIE.contentEquals(name)) {
-                if (cookie == null) {
-                    cookie = e.getValue();
-                } else {
-                    if (cookies == null) {
-                        cookies = new StringBuilder(cookie);
-                    }
-                    cookies.append("; ").append(e.getValue());
-                }
-                continue;
-            }
-            out.add(name, e.getValue());
-        }
-        if (cookie != null) {
-            out.set(COOKIE, cookies != null ? cookies.toString() : cookie);
-        }
-        if (authority != null) {
-            out.set(HttpHeaderNames.HOST, authority);
-        }
+        // No copy: the exchange edits the received block through the view, and an HTTP/2 upstream sends it on.
+        HttpHeaders out = Http2HeadersView.ofRequest(h);
         String uri = path != null ? path.toString() : authority.toString();
         if (endOfStream) {
             return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri, Unpooled.EMPTY_BUFFER, out,

@@ -2,7 +2,6 @@ package io.sallyport.core.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * id, {@code REFUSED_STREAM}, or a reused HTTP/1.1 connection closed before any response byte) is sent
  * again on another connection, when its body so far fits in {@link #REPLAY_LIMIT}.
  */
-final class ProxyExchange implements UpstreamListener, ChannelFutureListener, ExchangeDeadlines.Owner {
+final class ProxyExchange implements UpstreamListener, ExchangeDeadlines.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
@@ -86,7 +85,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     private List<UpstreamEndpoint> endpoints;
     private int endpointIndex;
     private UpstreamEndpoint endpoint;
-    private Channel upstream;
+    private UpstreamLink upstream;
     private int retries;
 
     /** Body chunks read before the upstream was ready. */
@@ -260,13 +259,13 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         endpoint = endpoints.get(endpointIndex);
         if (upstreamHttp1) {
             // The usual case, a kept-alive connection: taken without a future.
-            Channel idle = ((Http1ConnectionPool) pool).pollIdle(endpoint);
+            UpstreamLink idle = ((Http1ConnectionPool) pool).pollIdle(endpoint);
             if (idle != null) {
                 onAcquired(idle);
                 return;
             }
         }
-        Future<Channel> f = pool.acquire(endpoint);
+        Future<UpstreamLink> f = pool.acquire(endpoint);
         if (f.isDone()) {
             onAcquired(f);
         } else {
@@ -274,7 +273,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         }
     }
 
-    private void onAcquired(Future<Channel> f) {
+    private void onAcquired(Future<UpstreamLink> f) {
         if (!f.isSuccess()) {
             if (done) {
                 return;
@@ -293,14 +292,13 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         onAcquired(f.getNow());
     }
 
-    private void onAcquired(Channel ch) {
+    private void onAcquired(UpstreamLink ch) {
         if (done) {
             pool.release(ch, false);
             return;
         }
         upstream = ch;
-        UpstreamHandler h = UpstreamHandler.of(ch);
-        h.attach(this);
+        ch.attach(this);
         if (route.autoHostRewrite()) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
         }
@@ -331,21 +329,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         }
     }
 
-    private void writeUpstream(Object msg) {
-        if (upstreamHttp1) {
-            // No promise per write: a failed write reaches the exchange as the connection's exceptionCaught.
-            upstream.write(msg, upstream.voidPromise());
-        } else {
-            upstream.write(msg).addListener(this);
-        }
-    }
-
-    /** Upstream write results: a failed write fails the exchange like a broken connection. */
-    @Override
-    public void operationComplete(ChannelFuture f) {
-        if (!f.isSuccess() && !done && f.channel() == upstream) {
-            onUpstreamException(f.cause());
-        }
+    /** A failed write comes back as {@link #onUpstreamException}: it fails the exchange like a broken connection. */
+    private void writeUpstream(HttpObject msg) {
+        upstream.write(msg);
     }
 
     // ---- request body ------------------------------------------------------------------------------
@@ -505,9 +491,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         responseCode = 101;
         responseStarted = true;
         responseComplete = true;
-        Channel up = upstream;
+        UpstreamLink link = upstream;
         upstream = null;
-        up.pipeline().get(UpstreamHandler.class).detach();
+        link.detach();
+        Channel up = link.channel();
         down.write(resp);
         if (!(resp instanceof LastHttpContent)) {
             down.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -591,9 +578,9 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         if (done || responseComplete) {
             return;
         }
-        Channel ch = upstream;
+        UpstreamLink ch = upstream;
         upstream = null;
-        if (!responseStarted && ch != null && Boolean.TRUE.equals(ch.attr(UpstreamPool.REUSED).get())
+        if (!responseStarted && ch != null && ch.isReused()
                 && replayable && retries < MAX_RETRIES) {
             // A kept-alive connection the server closed as we reused it: nothing was processed.
             addFlag("URX");
@@ -622,7 +609,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             retry(upstream);
         } else {
             addFlag("UC");
-            Channel ch = upstream;
+            UpstreamLink ch = upstream;
             upstream = null;
             if (ch != null) {
                 pool.release(ch, false);
@@ -632,13 +619,10 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
         }
     }
 
-    private void retry(Channel failed) {
+    private void retry(UpstreamLink failed) {
         retries++;
         if (failed != null) {
-            UpstreamHandler h = failed.pipeline().get(UpstreamHandler.class);
-            if (h != null) {
-                h.detach();
-            }
+            failed.detach();
             pool.release(failed, false);
         }
         upstream = null;
@@ -658,7 +642,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         addFlag("UR");
-        Channel ch = upstream;
+        UpstreamLink ch = upstream;
         upstream = null;
         if (ch != null) {
             pool.release(ch, false);
@@ -676,7 +660,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
             return;
         }
         LOG.debug("upstream {} failed: {}", endpoint == null ? "-" : endpoint.describe(), cause.toString());
-        Channel ch = upstream;
+        UpstreamLink ch = upstream;
         upstream = null;
         if (ch != null) {
             pool.release(ch, false);
@@ -803,8 +787,8 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
                 + " waitingUpstreamWritable=" + waitingUpstreamWritable
                 + " waitingDownstreamWritable=" + waitingDownstreamWritable
                 + " downstreamWritable=" + down.isWritable()
-                + " upstream=" + (upstream == null ? "none" : (upstream.isActive() + "/writable=" + upstream.isWritable()
-                + "/autoRead=" + upstream.config().isAutoRead()));
+                + " upstream=" + (upstream == null ? "none" : (upstream.channel().isActive() + "/writable="
+                + upstream.isWritable() + "/autoRead=" + upstream.channel().config().isAutoRead()));
     }
 
     // ---- endings -----------------------------------------------------------------------------------
@@ -853,7 +837,7 @@ final class ProxyExchange implements UpstreamListener, ChannelFutureListener, Ex
     }
 
     private void releaseUpstream(boolean reusable) {
-        Channel ch = upstream;
+        UpstreamLink ch = upstream;
         upstream = null;
         if (ch != null) {
             pool.release(ch, reusable);

@@ -5,20 +5,18 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of an upstream HTTP/1.1 connection or HTTP/2 stream: hands events to the exchange
- * currently using it. A pooled, idle HTTP/1.1 connection has no exchange; anything it receives then
- * (unsolicited bytes, idle timeout) closes it.
+ * The last handler of an upstream HTTP/1.1 connection, and the connection's {@link UpstreamLink}: hands
+ * events to the exchange currently using it. A pooled, idle connection has no exchange; anything it
+ * receives then (unsolicited bytes, idle timeout) closes it.
  */
-final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+final class UpstreamHandler extends ChannelInboundHandlerAdapter implements UpstreamLink {
 
     private UpstreamListener listener;
+    private Channel channel;
     /** The pooled HTTP/1.1 connection's endpoint (its pool key), else {@code null}. */
     private UpstreamEndpoint endpoint;
     private boolean reused;
@@ -50,21 +48,55 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         idleSince = nanos;
     }
 
-    /** Marks the connection as serving another request; true the first time (when the mark is new). */
-    boolean markReused() {
-        if (reused) {
-            return false;
-        }
+    /** Marks the connection as serving another request. */
+    void markReused() {
         reused = true;
-        return true;
     }
 
-    void attach(UpstreamListener listener) {
+    @Override
+    public boolean isReused() {
+        return reused;
+    }
+
+    @Override
+    public void attach(UpstreamListener listener) {
         this.listener = listener;
     }
 
-    void detach() {
+    @Override
+    public void detach() {
         this.listener = null;
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
+    }
+
+    /** No promise per write: a failed write fires {@link #exceptionCaught}, which tells the exchange. */
+    @Override
+    public void write(HttpObject msg) {
+        channel.write(msg, channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void read() {
+        channel.read();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
     }
 
     @Override
@@ -107,29 +139,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        UpstreamListener l = listener;
-        try {
-            if (evt instanceof IdleStateEvent) {
-                if (l == null) {
-                    ctx.close();
-                }
-            } else if (evt instanceof Http2GoAwayFrame) {
-                // Delivered to streams above the peer's last stream id: never processed.
-                if (l != null) {
-                    l.onUpstreamRefused();
-                }
-            } else if (evt instanceof Http2ResetFrame reset) {
-                if (l != null) {
-                    if (reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
-                        l.onUpstreamRefused();
-                    } else {
-                        l.onUpstreamReset(reset.errorCode());
-                    }
-                }
-            }
-        } finally {
-            ReferenceCountUtil.release(evt);
+        if (evt instanceof IdleStateEvent && listener == null) {
+            ctx.close();
         }
+        ReferenceCountUtil.release(evt);
     }
 
     @Override
