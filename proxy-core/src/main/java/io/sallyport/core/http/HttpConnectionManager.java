@@ -82,7 +82,7 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         String last = after;
         if (!limits.idleTimeout().isZero()) {
-            // Before the HTTP/2 handler: it sees the connection's bytes both ways.
+            // Before the HTTP/2 handler, which hands it the connection to follow the streams of (watch).
             p.addAfter(last, "idle", new Http2IdleCloser(limits.idleTimeout()));
             last = "idle";
         }
