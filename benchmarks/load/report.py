@@ -225,7 +225,11 @@ unset multiplot
 """
     with open(os.path.join(raw, "chart.gp"), "w") as f:
         f.write(script)
-    subprocess.run(["gnuplot", os.path.join(raw, "chart.gp")], check=True)
+    # A partial run (PROXIES or SCENARIOS narrowed) can leave a panel without any point, which gnuplot
+    # refuses: the table above is written already, so say so instead of failing the whole run.
+    if subprocess.run(["gnuplot", os.path.join(raw, "chart.gp")]).returncode != 0:
+        print(f"report.py: gnuplot could not draw {out_png} (a panel without data?); the table is written",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":
