@@ -111,7 +111,7 @@ public final class ProxyServer {
                 throw new CommandFailure(Main.EXIT_RUNTIME_FAILURE, "sallyport: " + e.getMessage());
             }
             ComponentContext context = new ComponentContext(
-                    settings, options, stats, holder, routes, metrics.registry());
+                    settings, options, stats, holder, routes, metrics::registry);
             for (ComponentFactory f : factories) {
                 DataPlaneComponent c = create(f, context);
                 if (c == null) {

@@ -19,12 +19,13 @@ import java.util.Objects;
  *
  * <p>The JVM meters are bound by {@link #bindJvmMeters()}, which the server calls once it is ready (binding
  * them loads some 300 classes of Micrometer and the JMX beans, time a starting proxy is better off without),
- * and which a scrape calls too, so a scrape always shows them.
+ * and which a scrape calls too, so a scrape always shows them. The Micrometer registry itself is made on
+ * first use for the same reason.
  */
 public final class PrometheusMetrics implements AutoCloseable {
 
     private final Stats stats;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private PrometheusMeterRegistry registry;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
 
@@ -40,18 +41,26 @@ public final class PrometheusMetrics implements AutoCloseable {
         if (gcMetrics != null || closed) {
             return;
         }
+        MeterRegistry meters = prometheus();
         gcMetrics = new JvmGcMetrics();
-        new JvmMemoryMetrics().bindTo(registry);
-        gcMetrics.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(meters);
+        gcMetrics.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
     }
 
     /** The Micrometer registry, for components that want a JVM-style meter of their own. */
     public MeterRegistry registry() {
+        return prometheus();
+    }
+
+    private synchronized PrometheusMeterRegistry prometheus() {
+        if (registry == null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        }
         return registry;
     }
 
@@ -60,7 +69,7 @@ public final class PrometheusMetrics implements AutoCloseable {
         bindJvmMeters();
         StringBuilder out = new StringBuilder(16 * 1024);
         stats.writePrometheus(out);
-        out.append(registry.scrape());
+        out.append(prometheus().scrape());
         return out.toString();
     }
 
@@ -70,6 +79,8 @@ public final class PrometheusMetrics implements AutoCloseable {
         if (gcMetrics != null) {
             gcMetrics.close();
         }
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
     }
 }
