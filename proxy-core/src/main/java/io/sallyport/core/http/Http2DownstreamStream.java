@@ -42,7 +42,7 @@ import java.util.Map;
  * answers oversized header lists with 431, and returns request-body window to the client only as the
  * exchange asks for more.
  */
-final class Http2DownstreamStream implements Downstream, Http2StreamConnection.BatchedStream {
+final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream implements Downstream {
 
     /** Pseudo-header fields a request carries besides its regular fields. */
     private static final int PSEUDO_HEADERS = 4;
@@ -52,9 +52,6 @@ final class Http2DownstreamStream implements Downstream, Http2StreamConnection.B
     private final Http2DownstreamConnection conn;
     private final Http2Stream stream;
     private ProxyExchange exchange;
-    /** Request body bytes handed to the exchange and not yet returned to the client's window. */
-    private int unconsumed;
-    private boolean inReadBatch;
     private boolean remoteEnded;
     private boolean localEnded;
     private boolean closed;
@@ -102,7 +99,7 @@ final class Http2DownstreamStream implements Downstream, Http2StreamConnection.B
             return;
         }
         ex.onRequestContent(last);
-        joinReadBatch();
+        joinReadBatch(conn);
     }
 
     /** A DATA frame's bytes ({@code data} is the decoder's); returns the bytes to give back to the window now. */
@@ -117,26 +114,18 @@ final class Http2DownstreamStream implements Downstream, Http2StreamConnection.B
         }
         ex.onRequestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
                 : new DefaultHttpContent(data.retain()));
-        joinReadBatch();
+        joinReadBatch(conn);
         if (endOfStream || exchange == null) {
             // Nothing more will come on this stream: no window to hold back.
             return n;
         }
-        unconsumed += n;
+        holdWindow(n);
         return 0;
-    }
-
-    private void joinReadBatch() {
-        if (!inReadBatch) {
-            inReadBatch = true;
-            conn.joinReadBatch(this);
-        }
     }
 
     /** The connection's read batch is over: the exchange flushes upstream and asks for more. */
     @Override
     public void readComplete() {
-        inReadBatch = false;
         ProxyExchange ex = exchange;
         if (ex != null) {
             ex.onDownstreamReadComplete();
@@ -179,12 +168,7 @@ final class Http2DownstreamStream implements Downstream, Http2StreamConnection.B
 
     @Override
     public void read() {
-        int n = unconsumed;
-        if (n == 0 || closed) {
-            return;
-        }
-        unconsumed = 0;
-        conn.returnWindow(stream, n);
+        returnWindow(conn, stream, closed);
     }
 
     @Override

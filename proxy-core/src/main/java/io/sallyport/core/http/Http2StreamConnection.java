@@ -25,9 +25,45 @@ abstract class Http2StreamConnection extends Http2ConnectionHandler implements H
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http2StreamConnection.class);
 
-    /** A stream that hears when the read batch it received frames in is over. */
-    interface BatchedStream {
-        void readComplete();
+    /**
+     * What both kinds of stream share: a stream that received frames in a read batch hears of its end once,
+     * and the body bytes it handed on go back to the peer's window only when its exchange asks for more.
+     */
+    abstract static class BatchedStream {
+        private boolean inReadBatch;
+        /** Body bytes handed to the exchange and not yet returned to the peer's window. */
+        private int unconsumed;
+
+        /** The connection's read batch in which this stream received frames is over. */
+        abstract void readComplete();
+
+        /** This stream received frames in the current read batch. */
+        final void joinReadBatch(Http2StreamConnection conn) {
+            if (!inReadBatch) {
+                inReadBatch = true;
+                conn.readBatch.add(this);
+            }
+        }
+
+        private void endReadBatch() {
+            inReadBatch = false;
+            readComplete();
+        }
+
+        /** {@code bytes} of body were handed on: held back from the peer's window until {@link #returnWindow}. */
+        final void holdWindow(int bytes) {
+            unconsumed += bytes;
+        }
+
+        /** The held bytes go back to the peer's window (nothing once the stream is closed). */
+        final void returnWindow(Http2StreamConnection conn, Http2Stream stream, boolean closed) {
+            int n = unconsumed;
+            if (n == 0 || closed) {
+                return;
+            }
+            unconsumed = 0;
+            conn.returnWindow(stream, n);
+        }
     }
 
     private final Http2Connection.PropertyKey streamKey;
@@ -86,16 +122,12 @@ abstract class Http2StreamConnection extends Http2ConnectionHandler implements H
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         for (int i = 0; i < readBatch.size(); i++) {
-            readBatch.get(i).readComplete();
+            readBatch.get(i).endReadBatch();
         }
         readBatch.clear();
         reading = false;
         // Flushes everything the batch wrote (frames, window updates) in one go.
         super.channelReadComplete(ctx);
-    }
-
-    final void joinReadBatch(BatchedStream s) {
-        readBatch.add(s);
     }
 
     /** A stream wrote: flush at the end of the read batch, or once in this event-loop turn. */
@@ -113,7 +145,7 @@ abstract class Http2StreamConnection extends Http2ConnectionHandler implements H
     }
 
     /** Gives {@code bytes} received on {@code stream} back to the peer's window (the reader took them). */
-    final void returnWindow(Http2Stream stream, int bytes) {
+    private void returnWindow(Http2Stream stream, int bytes) {
         try {
             if (decoder().flowController().consumeBytes(stream, bytes)) {
                 requestFlush();

@@ -43,7 +43,7 @@ import java.util.Map;
  * frames come back as {@link HttpObject}s, and its body bytes return to the server's window only as the
  * exchange asks for more.
  */
-final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.BatchedStream, ChannelFutureListener {
+final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream implements UpstreamLink, ChannelFutureListener {
 
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final AsciiString HTTP = AsciiString.cached("http");
@@ -54,9 +54,6 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
     private Http2Stream stream;
     private UpstreamListener listener;
     private boolean responseStarted;
-    /** Response body bytes handed to the exchange and not yet returned to the server's window. */
-    private int unconsumed;
-    private boolean inReadBatch;
     private boolean localEnded;
     private boolean remoteEnded;
     private boolean closed;
@@ -108,12 +105,7 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
 
     @Override
     public void read() {
-        int n = unconsumed;
-        if (n == 0 || closed) {
-            return;
-        }
-        unconsumed = 0;
-        conn.returnWindow(stream, n);
+        returnWindow(conn, stream, closed);
     }
 
     @Override
@@ -256,7 +248,7 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
         if (l == null) {
             return;
         }
-        joinReadBatch();
+        joinReadBatch(conn);
         CharSequence status = h.status();
         if (status == null) {
             if (!responseStarted) {
@@ -295,7 +287,7 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
         if (l == null) {
             return n;
         }
-        joinReadBatch();
+        joinReadBatch(conn);
         // The frame's bytes pass on as the chunk's: the exchange releases them once written downstream.
         l.onUpstreamRead(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
                 : new DefaultHttpContent(data.retain()));
@@ -303,7 +295,7 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
             // Nothing more will be read on this stream: no window to hold back.
             return n;
         }
-        unconsumed += n;
+        holdWindow(n);
         return 0;
     }
 
@@ -366,17 +358,9 @@ final class Http2UpstreamStream implements UpstreamLink, Http2StreamConnection.B
         end();
     }
 
-    private void joinReadBatch() {
-        if (!inReadBatch) {
-            inReadBatch = true;
-            conn.joinReadBatch(this);
-        }
-    }
-
     /** The connection's read batch is over: the exchange flushes downstream and asks for more. */
     @Override
     public void readComplete() {
-        inReadBatch = false;
         UpstreamListener l = listener;
         if (l != null) {
             l.onUpstreamReadComplete();
