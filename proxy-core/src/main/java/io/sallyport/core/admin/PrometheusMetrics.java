@@ -2,7 +2,6 @@ package io.sallyport.core.admin;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -26,7 +25,7 @@ public final class PrometheusMetrics implements AutoCloseable {
 
     private final Stats stats;
     private PrometheusMeterRegistry registry;
-    private JvmGcMetrics gcMetrics;
+    private boolean jvmMetersBound;
     private boolean closed;
 
     public PrometheusMetrics(Stats stats) {
@@ -34,17 +33,17 @@ public final class PrometheusMetrics implements AutoCloseable {
     }
 
     /**
-     * Binds the JVM and process meters to the registry; later calls do nothing. GC pauses are counted from
-     * this call on.
+     * Binds the JVM and process meters to the registry; later calls do nothing. The GC meters count every
+     * collection since the JVM started ({@link JvmGcMeters}).
      */
     public synchronized void bindJvmMeters() {
-        if (gcMetrics != null || closed) {
+        if (jvmMetersBound || closed) {
             return;
         }
+        jvmMetersBound = true;
         MeterRegistry meters = prometheus();
-        gcMetrics = new JvmGcMetrics();
         new JvmMemoryMetrics().bindTo(meters);
-        gcMetrics.bindTo(meters);
+        new JvmGcMeters().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ClassLoaderMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
@@ -76,9 +75,6 @@ public final class PrometheusMetrics implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        if (gcMetrics != null) {
-            gcMetrics.close();
-        }
         if (registry != null) {
             registry.close();
         }

@@ -2,7 +2,12 @@ package io.sallyport.core.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.FunctionTimer;
 import io.sallyport.core.metrics.Stats;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PrometheusMetricsTest {
@@ -19,6 +24,37 @@ class PrometheusMetricsTest {
         }
         try (PrometheusMetrics metrics = new PrometheusMetrics(new Stats())) {
             assertThat(metrics.scrape()).contains("jvm_memory_used_bytes", "process_uptime_seconds");
+        }
+    }
+
+    @Test
+    void gcPausesAreReadFromTheCollectorsWhenScraped() {
+        try (PrometheusMetrics metrics = new PrometheusMetrics(new Stats())) {
+            metrics.bindJvmMeters();
+            List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+            assertThat(metrics.registry().find("jvm.gc.pause").functionTimers()
+                    .stream().map(timer -> timer.getId().getTag("gc")).toList())
+                    .containsExactlyInAnyOrderElementsOf(collectors.stream()
+                            .map(GarbageCollectorMXBean::getName)
+                            .filter(name -> !name.contains("Concurrent") && !name.contains("Cycles"))
+                            .toList());
+            FunctionTimer pauses = metrics.registry().find("jvm.gc.pause").tag("action", "end of minor GC")
+                    .functionTimer();
+            assertThat(pauses).as("the young collector's pauses").isNotNull();
+            GarbageCollectorMXBean collector = collectors.stream()
+                    .filter(bean -> bean.getName().equals(pauses.getId().getTag("gc")))
+                    .findFirst().orElseThrow();
+            // The meter reads the bean when asked: collections before and after binding both count.
+            byte[][] garbage = new byte[64][];
+            long before = collector.getCollectionCount();
+            for (int i = 0; collector.getCollectionCount() == before && i < 1_000_000; i++) {
+                garbage[i % garbage.length] = new byte[64 * 1024];
+            }
+            assertThat(collector.getCollectionCount()).isGreaterThan(before);
+            assertThat(pauses.count()).isEqualTo(collector.getCollectionCount());
+            assertThat(pauses.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(collector.getCollectionTime());
+            assertThat(metrics.scrape()).contains("jvm_gc_pause_seconds_count{", "jvm_gc_pause_seconds_sum{",
+                    "action=\"end of minor GC\"");
         }
     }
 
