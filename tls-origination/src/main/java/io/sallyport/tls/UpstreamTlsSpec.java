@@ -64,6 +64,46 @@ public record UpstreamTlsSpec(
         }
     }
 
+    // equals/hashCode written out: the spec keys the TLS context cache on the way to /ready, and a record's
+    // generated ones link method handles on their first call (~3 % of the start's CPU here).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UpstreamTlsSpec s && enabled == s.enabled && minVersion == s.minVersion
+                && maxVersion == s.maxVersion && allowRenegotiation == s.allowRenegotiation && mode == s.mode
+                && Objects.equals(serverName, s.serverName) && sanEquals(subjectAltNames, s.subjectAltNames)
+                && trust.equals(s.trust) && Objects.equals(clientCertificate, s.clientCertificate)
+                && alpnProtocols.equals(s.alpnProtocols);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Boolean.hashCode(enabled);
+        h = 31 * h + minVersion.hashCode();
+        h = 31 * h + maxVersion.hashCode();
+        h = 31 * h + Boolean.hashCode(allowRenegotiation);
+        h = 31 * h + mode.hashCode();
+        h = 31 * h + Objects.hashCode(serverName);
+        for (SanMatch san : subjectAltNames) {
+            h = 31 * h + san.type().hashCode() * 31 + san.value().hashCode();
+        }
+        h = 31 * h + trust.hashCode();
+        h = 31 * h + Objects.hashCode(clientCertificate);
+        return 31 * h + alpnProtocols.hashCode();
+    }
+
+    // SanMatch is a record too: compared field by field for the same reason.
+    private static boolean sanEquals(List<SanMatch> a, List<SanMatch> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).type() != b.get(i).type() || !a.get(i).value().equals(b.get(i).value())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code mode} verifies the server's certificate chain. */
     public static boolean checksChain(VerificationMode mode) {
         return mode == VerificationMode.Secured || mode == VerificationMode.SkipSAN;
