@@ -2,7 +2,6 @@ package io.sallyport.core.http;
 
 import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.AbstractSet;
@@ -40,24 +39,19 @@ public final class FlatHttpHeaders extends HttpHeaders {
     /** Fields in a new array: most requests and responses fit without growing. */
     private static final int INITIAL_FIELDS = 8;
 
-    private final DefaultHeaders.NameValidator<CharSequence> nameValidator;
-    private final DefaultHeaders.ValueValidator<CharSequence> valueValidator;
+    /** The validators (one reference rather than two: this object is made for every message). */
+    private final FlatHttpHeadersFactory validation;
     /** Names at even indexes, their values after them; null until a field is added (trailers mostly stay empty). */
     private CharSequence[] fields;
     private int size;
 
-    /**
-     * @param nameValidator  checks each name added or set (e.g. a {@code DefaultHttpHeadersFactory}'s)
-     * @param valueValidator checks each value added or set
-     */
-    public FlatHttpHeaders(DefaultHeaders.NameValidator<CharSequence> nameValidator,
-                           DefaultHeaders.ValueValidator<CharSequence> valueValidator) {
-        this.nameValidator = Objects.requireNonNull(nameValidator, "nameValidator");
-        this.valueValidator = Objects.requireNonNull(valueValidator, "valueValidator");
+    /** Empty headers validated as {@code validation}'s; made by {@link FlatHttpHeadersFactory}. */
+    FlatHttpHeaders(FlatHttpHeadersFactory validation) {
+        this.validation = validation;
     }
 
     private FlatHttpHeaders(FlatHttpHeaders source) {
-        this(source.nameValidator, source.valueValidator);
+        this(source.validation);
         if (source.size > 0) {
             fields = Arrays.copyOf(source.fields, source.fields.length);
             size = source.size;
@@ -371,7 +365,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     /** Replaces the values of {@code name} with {@code values}, up to the first null one. */
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        nameValidator.validateName(name);
+        validation.nameValidator().validateName(name);
         removeAll(name);
         for (Object v : values) {
             if (v == null) {
@@ -544,7 +538,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     private void validate(CharSequence name, CharSequence value) {
-        nameValidator.validateName(name);
+        validation.nameValidator().validateName(name);
         validateValue(name, value);
         if (value == null) {
             throw new NullPointerException("value");
@@ -553,7 +547,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     private void validateValue(CharSequence name, CharSequence value) {
         try {
-            valueValidator.validate(value);
+            validation.valueValidator().validate(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Validation failed for header '" + name + "'", e);
         }
@@ -574,8 +568,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     /** Adds the fields of {@code headers} (not this object), validated unless they passed the same validators. */
     private void addAll(HttpHeaders headers) {
-        if (headers instanceof FlatHttpHeaders other && other.nameValidator == nameValidator
-                && other.valueValidator == valueValidator) {
+        if (headers instanceof FlatHttpHeaders other && other.validation.validatesAs(validation)) {
             CharSequence[] g = other.fields;
             for (int i = 0, n = other.size << 1; i < n; i += 2) {
                 append(g[i], g[i + 1]);

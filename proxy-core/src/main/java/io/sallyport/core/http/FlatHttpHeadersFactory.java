@@ -44,14 +44,27 @@ public final class FlatHttpHeadersFactory implements HttpHeadersFactory {
         return factory instanceof DefaultHttpHeadersFactory f && !f.isCombiningHeaders();
     }
 
+    DefaultHeaders.NameValidator<CharSequence> nameValidator() {
+        return nameValidator;
+    }
+
+    DefaultHeaders.ValueValidator<CharSequence> valueValidator() {
+        return valueValidator;
+    }
+
+    /** Whether headers of {@code other} passed the checks this factory's would make (fields copy over as they are). */
+    boolean validatesAs(FlatHttpHeadersFactory other) {
+        return other == this || other.nameValidator == nameValidator && other.valueValidator == valueValidator;
+    }
+
     @Override
     public HttpHeaders newHeaders() {
-        return new FlatHttpHeaders(nameValidator, valueValidator);
+        return new FlatHttpHeaders(this);
     }
 
     /** The same as {@link #newHeaders()}: an empty flat map costs no more than the object (its array comes with a field). */
     @Override
     public HttpHeaders newEmptyHeaders() {
-        return new FlatHttpHeaders(nameValidator, valueValidator);
+        return new FlatHttpHeaders(this);
     }
 }
