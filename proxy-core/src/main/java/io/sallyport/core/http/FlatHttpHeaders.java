@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * HTTP/1.x header fields kept in one flat array ({@code name0, value0, name1, value1, …}) in insertion order,
@@ -35,6 +36,11 @@ import java.util.Set;
  * Netty's headers.
  */
 public final class FlatHttpHeaders extends HttpHeaders {
+
+    // Netty's conversions (a date that does not parse throws a ParseException through getTimeMillis, as in Netty).
+    private static final Function<CharSequence, Integer> TO_INT = CharSequenceValueConverter.INSTANCE::convertToInt;
+    private static final Function<CharSequence, Short> TO_SHORT = CharSequenceValueConverter.INSTANCE::convertToShort;
+    private static final Function<CharSequence, Long> TO_MILLIS = CharSequenceValueConverter.INSTANCE::convertToTimeMillis;
 
     /** Fields in a new array: most requests and responses fit without growing. */
     private static final int INITIAL_FIELDS = 8;
@@ -85,15 +91,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Integer getInt(CharSequence name) {
-        CharSequence v = first(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return CharSequenceValueConverter.INSTANCE.convertToInt(v);
-        } catch (RuntimeException notAnInt) {
-            return null;
-        }
+        return parsed(name, TO_INT);
     }
 
     @Override
@@ -104,15 +102,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        CharSequence v = first(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return CharSequenceValueConverter.INSTANCE.convertToShort(v);
-        } catch (RuntimeException notAShort) {
-            return null;
-        }
+        return parsed(name, TO_SHORT);
     }
 
     @Override
@@ -123,21 +113,26 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Long getTimeMillis(CharSequence name) {
-        CharSequence v = first(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return CharSequenceValueConverter.INSTANCE.convertToTimeMillis(v);
-        } catch (RuntimeException notADate) {
-            return null;
-        }
+        return parsed(name, TO_MILLIS);
     }
 
     @Override
     public long getTimeMillis(CharSequence name, long defaultValue) {
         Long v = getTimeMillis(name);
         return v != null ? v : defaultValue;
+    }
+
+    /** The first value of {@code name} converted as Netty's headers convert it; null when absent or not convertible. */
+    private <T> T parsed(CharSequence name, Function<CharSequence, T> converter) {
+        CharSequence v = first(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return converter.apply(v);
+        } catch (RuntimeException notConvertible) {
+            return null;
+        }
     }
 
     @Override
