@@ -102,8 +102,9 @@ class FlatHttpHeadersTest {
         } catch (NullPointerException e) {
             return e.getClass().getName(); // the JDK's helpful messages name local variables
         } catch (RuntimeException e) {
+            Throwable c = e.getCause();
             return e.getClass().getName() + ": " + e.getMessage()
-                    + (e.getCause() == null ? "" : " / " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage());
+                    + (c == null ? "" : " / " + c.getClass().getName() + ": " + c.getMessage());
         }
     }
 
