@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DefaultHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -26,7 +25,8 @@ import java.util.List;
  * none after {@code HEAD}, and a {@code 200} to {@code CONNECT} turns the connection into raw bytes), with
  * one difference: the decoder returns shared constants for the header names, protocol version, status code
  * and reason phrase that origins usually send, byte for byte as received, instead of a new string for each
- * of them in every response (about 0.5 KB less garbage per response; other names are decoded as before).
+ * of them in every response (about 0.5 KB less garbage per response; other names are decoded as before), and
+ * the response's header and trailer fields are kept in {@link FlatHttpHeaders}.
  */
 final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
 
@@ -36,36 +36,18 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
     private boolean tunnel;
 
     Http1UpstreamCodec(HttpDecoderConfig config) {
-        init(new Decoder(config.clone().setHeadersFactory(withKnownNames(config.getHeadersFactory()))
-                .setTrailersFactory(smallTrailers(config.getTrailersFactory()))), new Encoder());
+        init(new Decoder(config.clone().setHeadersFactory(flat(withKnownNames(config.getHeadersFactory())))
+                .setTrailersFactory(flat(config.getTrailersFactory()))), new Encoder());
     }
 
     /**
-     * {@code factory} making trailer maps sized for the few fields trailers carry: the decoder makes one for
-     * every response, even one without trailers (a map sized for 16 fields by default).
+     * {@code factory} making {@link FlatHttpHeaders} with the same validation: one object and one array per
+     * response instead of a hash table and an entry per field, and for the trailer map the decoder makes for
+     * every response, even one without trailers, only the object.
      */
-    private static HttpHeadersFactory smallTrailers(HttpHeadersFactory factory) {
-        if (!(factory instanceof DefaultHttpHeadersFactory f) || f.isCombiningHeaders()) {
-            return factory;
-        }
-        return new HttpHeadersFactory() {
-            @Override
-            public HttpHeaders newHeaders() {
-                return new SmallHeaders(f.getNameValidator(), f.getValueValidator());
-            }
-
-            @Override
-            public HttpHeaders newEmptyHeaders() {
-                return f.newEmptyHeaders();
-            }
-        };
-    }
-
-    /** Netty's headers with a hash table of two buckets (it works with any number of fields). */
-    private static final class SmallHeaders extends DefaultHttpHeaders {
-        SmallHeaders(DefaultHeaders.NameValidator<CharSequence> names, DefaultHeaders.ValueValidator<CharSequence> values) {
-            super(names, values, 2);
-        }
+    private static HttpHeadersFactory flat(HttpHeadersFactory factory) {
+        return FlatHttpHeadersFactory.canReplace(factory)
+                ? FlatHttpHeadersFactory.of((DefaultHttpHeadersFactory) factory) : factory;
     }
 
     /**

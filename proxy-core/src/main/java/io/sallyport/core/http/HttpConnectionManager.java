@@ -71,7 +71,10 @@ public final class HttpConnectionManager extends ChannelInitializer<Channel> {
         p.addAfter(after, "http1-codec", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(16 * 1024)
                 .setMaxHeaderSize(limits.maxRequestHeaderBytes())
-                .setMaxChunkSize(64 * 1024)));
+                .setMaxChunkSize(64 * 1024)
+                // Flat header maps: one object and one array per request instead of a hash table and an entry per field.
+                .setHeadersFactory(FlatHttpHeadersFactory.HEADERS)
+                .setTrailersFactory(FlatHttpHeadersFactory.TRAILERS)));
     }
 
     /**
