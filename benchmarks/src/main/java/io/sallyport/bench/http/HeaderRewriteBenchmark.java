@@ -1,8 +1,8 @@
 package io.sallyport.bench.http;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.sallyport.core.http.FlatHttpHeadersFactory;
 import io.sallyport.core.http.UpstreamEndpoint;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -56,14 +56,14 @@ public class HeaderRewriteBenchmark {
 
     @Setup
     public void setUp() {
-        plain = new DefaultHttpHeaders();
+        plain = FlatHttpHeadersFactory.HEADERS.newHeaders(); // what the HTTP/1.1 decoder makes
         plain.add(HttpHeaderNames.HOST, "api.example.com");
         plain.add(HttpHeaderNames.USER_AGENT, "wrk/4.2.0");
         plain.add(HttpHeaderNames.ACCEPT, "*/*");
         plain.add(HttpHeaderNames.ACCEPT_ENCODING, "gzip, deflate");
         plain.add("x-request-id", "4b1c0c4e-6f6b-4c38-9a57-8d4c5b0c2a11");
         plain.add(HttpHeaderNames.AUTHORIZATION, "Bearer abcdefghijklmnopqrstuvwxyz0123456789");
-        hopByHop = new DefaultHttpHeaders();
+        hopByHop = FlatHttpHeadersFactory.HEADERS.newHeaders();
         hopByHop.add(plain);
         authority = new UpstreamEndpoint(InetSocketAddress.createUnresolved("127.0.0.1", 8443),
                 "origin.example.com", 8443, null).authority();
