@@ -70,7 +70,7 @@ final class Http2DownstreamConnection extends Http2StreamConnection {
         Builder(HttpConnectionManager manager) {
             this.manager = manager;
             HttpDownstreamLimits limits = manager.limits();
-            server(true);
+            connection(newConnection(true));
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(limits.maxConcurrentStreams())
                     // Netty refuses header lists over this hard cap; between the limit and the cap we answer 431.

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -112,7 +114,8 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         if (ex == null) {
             return n;
         }
-        ex.onRequestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
+        // The stream's end carries no trailers (they would come as HEADERS): no header map to allocate.
+        ex.onRequestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), EmptyHttpHeaders.INSTANCE)
                 : new DefaultHttpContent(data.retain()));
         joinReadBatch(conn);
         if (endOfStream || exchange == null) {
@@ -381,13 +384,33 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         HttpHeaders out = Http2HeadersView.ofRequest(h);
         String uri = path != null ? path.toString() : authority.toString();
         if (endOfStream) {
-            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri, Unpooled.EMPTY_BUFFER, out,
-                    TRAILERS.newHeaders());
+            return new BodylessRequest(m, uri, out);
         }
         if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             // A body of unknown length follows (framing for an HTTP/1.1 upstream; an HTTP/2 one drops it).
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, m, uri, out);
+    }
+
+    /**
+     * A request whose stream ended with its HEADERS: no body and no trailers. Each upstream attempt writes a
+     * {@link #retainedDuplicate()}; it shares this request's header block instead of copying it, because the
+     * upstream side encodes a request head as it is written (HTTP/1.1 bytes, or an HPACK block for a new
+     * stream) and keeps no reference to it, and a retry edits the head ({@code Host}) before writing it again.
+     */
+    static final class BodylessRequest extends DefaultFullHttpRequest {
+
+        BodylessRequest(HttpMethod method, String uri, HttpHeaders headers) {
+            super(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+        }
+
+        @Override
+        public FullHttpRequest retainedDuplicate() {
+            // The empty buffer is not reference counted: nothing to retain.
+            BodylessRequest dup = new BodylessRequest(method(), uri(), headers());
+            dup.setProtocolVersion(protocolVersion());
+            return dup;
+        }
     }
 }
