@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -49,7 +48,6 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
     /** Pseudo-header fields a request carries besides its regular fields. */
     private static final int PSEUDO_HEADERS = 4;
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
-    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
 
     private final Http2DownstreamConnection conn;
     private final Http2Stream stream;
@@ -241,7 +239,7 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
             Http2HeadersView.stripConnectionSpecific(h);
             return h;
         }
-        return toHttp2(resp.headers(), new DefaultHttp2Headers(false, resp.headers().size() + 1).status(status));
+        return Http2ConvertedHeaders.of(status, resp.headers());
     }
 
     /** Trailers as an HTTP/2 block (passed on as they came from an HTTP/2 upstream, else converted). */
@@ -251,7 +249,7 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
             Http2HeadersView.stripConnectionSpecific(h);
             return h;
         }
-        return toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size()));
+        return Http2ConvertedHeaders.of(null, trailers);
     }
 
     private ChannelFuture writeHeaders(Http2Headers headers, boolean endOfStream) {
@@ -321,35 +319,6 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         if (!remoteEnded) {
             last.addListener(f -> abort());
         }
-    }
-
-    /**
-     * Copies HTTP/1 header fields into an HTTP/2 block: names lower-cased, connection-specific fields left out
-     * (RFC 9113 §8.2.2; the exchange already removed hop-by-hop fields and those its {@code Connection} named).
-     */
-    static Http2Headers toHttp2(HttpHeaders in, Http2Headers out) {
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = Http2FieldNames.lowerCase(e.getKey());
-            if (!connectionSpecific(name)) {
-                out.add(name, e.getValue());
-            }
-        }
-        return out;
-    }
-
-    static boolean connectionSpecific(AsciiString name) {
-        if (name.length() > 7 && name.byteAt(0) == 'x' && name.startsWith(X_HTTP2)) {
-            return true;
-        }
-        return switch (name.length()) {
-            case 4 -> HttpHeaderNames.HOST.contentEquals(name);
-            case 7 -> HttpHeaderNames.UPGRADE.contentEquals(name);
-            case 10 -> HttpHeaderNames.CONNECTION.contentEquals(name) || HttpHeaderNames.KEEP_ALIVE.contentEquals(name);
-            case 16 -> HttpHeaderNames.PROXY_CONNECTION.contentEquals(name);
-            case 17 -> HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name);
-            default -> false;
-        };
     }
 
     private static long headerListSize(Http2Headers headers) {
