@@ -1,7 +1,6 @@
 package io.sallyport.core.http;
 
 import io.netty.handler.codec.EmptyHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
@@ -27,7 +26,6 @@ import java.util.Set;
 final class Http2ConvertedHeaders extends EmptyHeaders<CharSequence, CharSequence, Http2Headers>
         implements Http2Headers {
 
-    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
     private static final AsciiString STATUS = PseudoHeaderName.STATUS.value();
 
     private final CharSequence[] names;
@@ -54,7 +52,7 @@ final class Http2ConvertedHeaders extends EmptyHeaders<CharSequence, CharSequenc
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             AsciiString name = Http2FieldNames.lowerCase(e.getKey());
-            if (!connectionSpecific(name)) {
+            if (!Http2FieldNames.connectionSpecific(name)) {
                 if (n == names.length) {
                     // Only if size() undercounted (a multi-valued view): grow rather than drop a field.
                     names = java.util.Arrays.copyOf(names, n * 2);
@@ -66,21 +64,6 @@ final class Http2ConvertedHeaders extends EmptyHeaders<CharSequence, CharSequenc
             }
         }
         return new Http2ConvertedHeaders(names, values, n);
-    }
-
-    /** Fields an HTTP/2 message must not carry (RFC 9113 §8.2.2), and Netty's {@code x-http2-*} conversion fields. */
-    static boolean connectionSpecific(AsciiString name) {
-        if (name.length() > 7 && name.byteAt(0) == 'x' && name.startsWith(X_HTTP2)) {
-            return true;
-        }
-        return switch (name.length()) {
-            case 4 -> HttpHeaderNames.HOST.contentEquals(name);
-            case 7 -> HttpHeaderNames.UPGRADE.contentEquals(name);
-            case 10 -> HttpHeaderNames.CONNECTION.contentEquals(name) || HttpHeaderNames.KEEP_ALIVE.contentEquals(name);
-            case 16 -> HttpHeaderNames.PROXY_CONNECTION.contentEquals(name);
-            case 17 -> HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name);
-            default -> false;
-        };
     }
 
     private int indexOf(CharSequence name, int from) {

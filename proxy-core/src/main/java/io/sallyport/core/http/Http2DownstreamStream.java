@@ -163,6 +163,16 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
     }
 
     @Override
+    public ExchangeDeadlines deadlines() {
+        return conn.deadlines();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return conn.remoteAddress();
+    }
+
+    @Override
     public Channel connection() {
         return conn.context().channel();
     }

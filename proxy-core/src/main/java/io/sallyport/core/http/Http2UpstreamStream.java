@@ -406,7 +406,7 @@ final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream impl
                 if (AsciiString.containsIgnoreCase(e.getValue(), HttpHeaderValues.TRAILERS)) {
                     out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
                 }
-            } else if (!Http2ConvertedHeaders.connectionSpecific(name)) {
+            } else if (!Http2FieldNames.connectionSpecific(name)) {
                 out.add(name, e.getValue());
             }
         }
