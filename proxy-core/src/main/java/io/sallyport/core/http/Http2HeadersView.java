@@ -218,6 +218,16 @@ final class Http2HeadersView extends HttpHeaders {
         return !isPseudo(name) && h2.contains(lower(name));
     }
 
+    /** The values without a copied list (what {@code containsValue}, e.g. a chunked-encoding check, walks). */
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        if (isHost(name)) {
+            CharSequence a = h2.authority();
+            return a == null ? java.util.Collections.emptyIterator() : List.of(a).iterator();
+        }
+        return isPseudo(name) ? java.util.Collections.emptyIterator() : h2.valueIterator(lower(name));
+    }
+
     @Override
     public boolean contains(String name, String value, boolean ignoreCase) {
         return contains((CharSequence) name, (CharSequence) value, ignoreCase);

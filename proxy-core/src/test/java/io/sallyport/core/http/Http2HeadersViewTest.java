@@ -159,6 +159,11 @@ class Http2HeadersViewTest {
         assertThat(v.contains("host", "other:1", true)).isFalse();
         assertThat(v.contains(":path", "/pkg.Svc/Call", false)).isFalse();
         assertThat(v.contains("expect", "100-continue", true)).isFalse();
+        v.add("Transfer-Encoding", "gzip, chunked");
+        assertThat(v.containsValue("transfer-encoding", "CHUNKED", true)).isTrue();
+        assertThat(v.containsValue("transfer-encoding", "deflate", true)).isFalse();
+        assertThat(v.containsValue("Host", "grpc.test:8080", false)).isTrue();
+        assertThat(v.containsValue(":method", "POST", false)).isFalse();
     }
 
     @Test
