@@ -30,6 +30,9 @@ import io.netty.handler.codec.http2.Http2Stream;
 final class Http2DownstreamConnection extends Http2StreamConnection {
 
     private final HttpConnectionManager manager;
+    /** The connection's exchange deadlines and client address, looked up once rather than per request. */
+    private ExchangeDeadlines deadlines;
+    private String remoteAddress;
     /** A connection error was answered with GOAWAY: input is discarded until the peer closes or time runs out. */
     private boolean lingering;
 
@@ -70,7 +73,7 @@ final class Http2DownstreamConnection extends Http2StreamConnection {
         Builder(HttpConnectionManager manager) {
             this.manager = manager;
             HttpDownstreamLimits limits = manager.limits();
-            server(true);
+            connection(newConnection(true));
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(limits.maxConcurrentStreams())
                     // Netty refuses header lists over this hard cap; between the limit and the cap we answer 431.
@@ -95,6 +98,24 @@ final class Http2DownstreamConnection extends Http2StreamConnection {
 
     HttpConnectionManager manager() {
         return manager;
+    }
+
+    ExchangeDeadlines deadlines() {
+        ExchangeDeadlines d = deadlines;
+        if (d == null) {
+            d = ExchangeDeadlines.of(context().channel());
+            deadlines = d;
+        }
+        return d;
+    }
+
+    String remoteAddress() {
+        String a = remoteAddress;
+        if (a == null) {
+            a = ProxyExchange.remoteAddress(context().channel());
+            remoteAddress = a;
+        }
+        return a;
     }
 
     // ---- reads -------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -47,7 +48,6 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
     /** Pseudo-header fields a request carries besides its regular fields. */
     private static final int PSEUDO_HEADERS = 4;
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
-    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
 
     private final Http2DownstreamConnection conn;
     private final Http2Stream stream;
@@ -112,7 +112,8 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         if (ex == null) {
             return n;
         }
-        ex.onRequestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
+        // The stream's end carries no trailers (they would come as HEADERS): no header map to allocate.
+        ex.onRequestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), EmptyHttpHeaders.INSTANCE)
                 : new DefaultHttpContent(data.retain()));
         joinReadBatch(conn);
         if (endOfStream || exchange == null) {
@@ -159,6 +160,16 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
     @Override
     public boolean isHttp2() {
         return true;
+    }
+
+    @Override
+    public ExchangeDeadlines deadlines() {
+        return conn.deadlines();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return conn.remoteAddress();
     }
 
     @Override
@@ -238,7 +249,7 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
             Http2HeadersView.stripConnectionSpecific(h);
             return h;
         }
-        return toHttp2(resp.headers(), new DefaultHttp2Headers(false, resp.headers().size() + 1).status(status));
+        return Http2ConvertedHeaders.of(status, resp.headers());
     }
 
     /** Trailers as an HTTP/2 block (passed on as they came from an HTTP/2 upstream, else converted). */
@@ -248,7 +259,7 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
             Http2HeadersView.stripConnectionSpecific(h);
             return h;
         }
-        return toHttp2(trailers, new DefaultHttp2Headers(false, trailers.size()));
+        return Http2ConvertedHeaders.of(null, trailers);
     }
 
     private ChannelFuture writeHeaders(Http2Headers headers, boolean endOfStream) {
@@ -320,35 +331,6 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         }
     }
 
-    /**
-     * Copies HTTP/1 header fields into an HTTP/2 block: names lower-cased, connection-specific fields left out
-     * (RFC 9113 §8.2.2; the exchange already removed hop-by-hop fields and those its {@code Connection} named).
-     */
-    static Http2Headers toHttp2(HttpHeaders in, Http2Headers out) {
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = Http2FieldNames.lowerCase(e.getKey());
-            if (!connectionSpecific(name)) {
-                out.add(name, e.getValue());
-            }
-        }
-        return out;
-    }
-
-    static boolean connectionSpecific(AsciiString name) {
-        if (name.length() > 7 && name.byteAt(0) == 'x' && name.startsWith(X_HTTP2)) {
-            return true;
-        }
-        return switch (name.length()) {
-            case 4 -> HttpHeaderNames.HOST.contentEquals(name);
-            case 7 -> HttpHeaderNames.UPGRADE.contentEquals(name);
-            case 10 -> HttpHeaderNames.CONNECTION.contentEquals(name) || HttpHeaderNames.KEEP_ALIVE.contentEquals(name);
-            case 16 -> HttpHeaderNames.PROXY_CONNECTION.contentEquals(name);
-            case 17 -> HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name);
-            default -> false;
-        };
-    }
-
     private static long headerListSize(Http2Headers headers) {
         long size = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iterator(); it.hasNext(); ) {
@@ -381,13 +363,33 @@ final class Http2DownstreamStream extends Http2StreamConnection.BatchedStream im
         HttpHeaders out = Http2HeadersView.ofRequest(h);
         String uri = path != null ? path.toString() : authority.toString();
         if (endOfStream) {
-            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri, Unpooled.EMPTY_BUFFER, out,
-                    TRAILERS.newHeaders());
+            return new BodylessRequest(m, uri, out);
         }
         if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             // A body of unknown length follows (framing for an HTTP/1.1 upstream; an HTTP/2 one drops it).
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, m, uri, out);
+    }
+
+    /**
+     * A request whose stream ended with its HEADERS: no body and no trailers. Each upstream attempt writes a
+     * {@link #retainedDuplicate()}; it shares this request's header block instead of copying it, because the
+     * upstream side encodes a request head as it is written (HTTP/1.1 bytes, or an HPACK block for a new
+     * stream) and keeps no reference to it, and a retry edits the head ({@code Host}) before writing it again.
+     */
+    static final class BodylessRequest extends DefaultFullHttpRequest {
+
+        BodylessRequest(HttpMethod method, String uri, HttpHeaders headers) {
+            super(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+        }
+
+        @Override
+        public FullHttpRequest retainedDuplicate() {
+            // The empty buffer is not reference counted: nothing to retain.
+            BodylessRequest dup = new BodylessRequest(method(), uri(), headers());
+            dup.setProtocolVersion(protocolVersion());
+            return dup;
+        }
     }
 }

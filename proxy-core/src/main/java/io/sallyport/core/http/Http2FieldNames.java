@@ -7,6 +7,7 @@ import io.netty.util.AsciiString;
  * Lower-case field names for HTTP/2 header blocks made from HTTP/1 headers. An HTTP/1.1 origin writes
  * {@code Content-Type}, {@code Server} and the like in mixed case; lower-casing them would make a new string
  * per field and response, so the common names map to shared constants and only other names are converted.
+ * Also which names an HTTP/2 block must not carry.
  */
 final class Http2FieldNames {
 
@@ -28,6 +29,7 @@ final class Http2FieldNames {
         AsciiString.cached("x-request-id"), AsciiString.cached("grpc-status"), AsciiString.cached("grpc-message"),
         AsciiString.cached("grpc-encoding"), AsciiString.cached("grpc-accept-encoding"),
     };
+    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
     private static final int MASK = 255;
     /** Open addressing by the case-insensitive hash Netty computes for any {@link CharSequence}. */
     private static final AsciiString[] TABLE = new AsciiString[MASK + 1];
@@ -67,5 +69,26 @@ final class Http2FieldNames {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether an HTTP/2 message must not carry a field of this name (RFC 9113 §8.2.2): {@code Host} as a field,
+     * the connection-specific ones, and Netty's {@code x-http2-*} conversion fields; any case. {@code TE} is
+     * the caller's: it may stay as {@code trailers}.
+     */
+    static boolean connectionSpecific(CharSequence name) {
+        int n = name.length();
+        if (n > X_HTTP2.length() && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, X_HTTP2.length())) {
+            return true;
+        }
+        return switch (n) {
+            case 4 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST);
+            case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                    || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE);
+            case 16 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_CONNECTION);
+            case 17 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING);
+            default -> false;
+        };
     }
 }

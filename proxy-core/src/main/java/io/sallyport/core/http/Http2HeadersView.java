@@ -23,9 +23,6 @@ import java.util.Set;
  */
 final class Http2HeadersView extends HttpHeaders {
 
-    private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
-    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     private final Http2Headers h2;
     /** A request's view: {@code Host} is {@code :authority}. */
@@ -73,39 +70,38 @@ final class Http2HeadersView extends HttpHeaders {
 
     /**
      * Removes the fields HTTP/2 forbids (RFC 9113 §8.2.2): {@code Host} as a field, the connection-specific
-     * ones, a {@code TE} other than {@code trailers}, and Netty's {@code x-http2-*} conversion fields.
+     * ones, a {@code TE} other than {@code trailers}, and Netty's {@code x-http2-*} conversion fields. One pass
+     * over the block finds them (usually none), instead of a lookup per forbidden name.
      */
     static void stripConnectionSpecific(Http2Headers h) {
-        h.remove(HttpHeaderNames.HOST);
-        h.remove(HttpHeaderNames.CONNECTION);
-        h.remove(KEEP_ALIVE);
-        h.remove(PROXY_CONNECTION);
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        h.remove(HttpHeaderNames.UPGRADE);
-        List<CharSequence> te = h.contains(HttpHeaderNames.TE) ? h.getAll(HttpHeaderNames.TE) : List.of();
-        if (!te.isEmpty()) {
-            boolean trailers = false;
-            for (CharSequence v : te) {
-                trailers |= AsciiString.containsIgnoreCase(v, HttpHeaderValues.TRAILERS);
-            }
-            h.remove(HttpHeaderNames.TE);
-            if (trailers) {
-                h.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-            }
-        }
-        List<CharSequence> extensions = null;
+        List<CharSequence> drop = null;
+        boolean te = false;
+        boolean teTrailers = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iterator(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            if (name.length() > X_HTTP2.length() && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, X_HTTP2.length())) {
-                if (extensions == null) {
-                    extensions = new ArrayList<>(2);
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (isPseudo(name)) {
+                continue;
+            }
+            if (name.length() == 2 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)) {
+                te = true;
+                teTrailers |= AsciiString.containsIgnoreCase(e.getValue(), HttpHeaderValues.TRAILERS);
+            } else if (Http2FieldNames.connectionSpecific(name)) {
+                if (drop == null) {
+                    drop = new ArrayList<>(2);
                 }
-                extensions.add(name);
+                drop.add(name);
             }
         }
-        if (extensions != null) {
-            for (CharSequence name : extensions) {
+        if (drop != null) {
+            for (CharSequence name : drop) {
                 h.remove(name);
+            }
+        }
+        if (te) {
+            h.remove(HttpHeaderNames.TE);
+            if (teTrailers) {
+                h.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
             }
         }
     }
@@ -220,6 +216,32 @@ final class Http2HeadersView extends HttpHeaders {
             return h2.authority() != null;
         }
         return !isPseudo(name) && h2.contains(lower(name));
+    }
+
+    /** The values without a copied list (what {@code containsValue}, e.g. a chunked-encoding check, walks). */
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        if (isHost(name)) {
+            CharSequence a = h2.authority();
+            return a == null ? java.util.Collections.emptyIterator() : List.of(a).iterator();
+        }
+        return isPseudo(name) ? java.util.Collections.emptyIterator() : h2.valueIterator(lower(name));
+    }
+
+    @Override
+    public boolean contains(String name, String value, boolean ignoreCase) {
+        return contains((CharSequence) name, (CharSequence) value, ignoreCase);
+    }
+
+    /** Without the list of values {@link HttpHeaders}' version makes (asked per request: {@code Expect}). */
+    @Override
+    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+        if (isHost(name)) {
+            CharSequence a = h2.authority();
+            return a != null && (ignoreCase ? AsciiString.contentEqualsIgnoreCase(a, value)
+                    : AsciiString.contentEquals(a, value));
+        }
+        return !isPseudo(name) && h2.contains(lower(name), value, ignoreCase);
     }
 
     @Override

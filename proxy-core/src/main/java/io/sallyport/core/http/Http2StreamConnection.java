@@ -2,6 +2,8 @@ package io.sallyport.core.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import java.util.ArrayList;
 
 /**
@@ -76,6 +79,18 @@ abstract class Http2StreamConnection extends Http2ConnectionHandler implements H
     Http2StreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
         super(decoder, encoder, settings);
         this.streamKey = connection().newKey();
+    }
+
+    /**
+     * Netty's connection state for a new connection, its send windows shared out evenly among the streams with
+     * data queued. Netty's default distributor keeps a priority tree (a state object per stream, in priority
+     * queues ordered by bytes sent) for stream priorities, which RFC 9113 deprecated; without priorities it
+     * amounts to an even share too, at several times the cost per stream and per flush.
+     */
+    static Http2Connection newConnection(boolean server) {
+        Http2Connection c = new DefaultHttp2Connection(server);
+        c.remote().flowController(new DefaultHttp2RemoteFlowController(c, new UniformStreamByteDistributor(c)));
+        return c;
     }
 
     ChannelHandlerContext context() {

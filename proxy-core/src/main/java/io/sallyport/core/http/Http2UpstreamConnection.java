@@ -83,7 +83,7 @@ final class Http2UpstreamConnection extends Http2StreamConnection {
 
         Builder(Events events) {
             this.events = events;
-            server(false);
+            connection(newConnection(false));
             initialSettings(Http2Settings.defaultSettings()
                     .pushEnabled(false)
                     .initialWindowSize(Http2ConnectionPool.STREAM_WINDOW)

@@ -9,15 +9,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -45,7 +44,6 @@ import java.util.Map;
  */
 final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream implements UpstreamLink, ChannelFutureListener {
 
-    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
 
@@ -273,7 +271,7 @@ final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream impl
         // No copy: the exchange edits the received block through the view, and an HTTP/2 client gets it as is.
         HttpHeaders out = Http2HeadersView.ofResponse(h);
         l.onUpstreamRead(endOfStream
-                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.EMPTY_BUFFER, out, TRAILERS.newHeaders())
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.EMPTY_BUFFER, out, EmptyHttpHeaders.INSTANCE)
                 : new DefaultHttpResponse(HttpVersion.HTTP_1_1, s, out));
     }
 
@@ -289,7 +287,7 @@ final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream impl
         }
         joinReadBatch(conn);
         // The frame's bytes pass on as the chunk's: the exchange releases them once written downstream.
-        l.onUpstreamRead(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
+        l.onUpstreamRead(endOfStream ? new DefaultLastHttpContent(data.retain(), EmptyHttpHeaders.INSTANCE)
                 : new DefaultHttpContent(data.retain()));
         if (endOfStream || listener == null) {
             // Nothing more will be read on this stream: no window to hold back.
@@ -408,7 +406,7 @@ final class Http2UpstreamStream extends Http2StreamConnection.BatchedStream impl
                 if (AsciiString.containsIgnoreCase(e.getValue(), HttpHeaderValues.TRAILERS)) {
                     out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
                 }
-            } else if (!Http2DownstreamStream.connectionSpecific(name)) {
+            } else if (!Http2FieldNames.connectionSpecific(name)) {
                 out.add(name, e.getValue());
             }
         }

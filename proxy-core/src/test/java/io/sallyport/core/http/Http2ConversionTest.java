@@ -1,6 +1,7 @@
 package io.sallyport.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -11,6 +12,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP/2 downstream's header conversions, both ways. */
@@ -62,13 +66,56 @@ class Http2ConversionTest {
         in.add("Content-Type", "text/plain").add("Connection", "keep-alive").add("Keep-Alive", "timeout=5")
                 .add("Transfer-Encoding", "chunked").add("Upgrade", "h2c").add("Proxy-Connection", "x")
                 .add("X-Http2-Stream-Id", "3").add("Set-Cookie", "a=1").add("Set-Cookie", "b=2").add("grpc-status", "0");
-        Http2Headers out = Http2DownstreamStream.toHttp2(in, new DefaultHttp2Headers().status("200"));
+        Http2Headers out = Http2ConvertedHeaders.of("200", in);
         assertThat(out.status().toString()).isEqualTo("200");
         assertThat(out.get("content-type").toString()).isEqualTo("text/plain");
-        assertThat(out.getAll("set-cookie")).hasSize(2);
+        assertThat(out.getAll("set-cookie")).extracting(CharSequence::toString).containsExactly("a=1", "b=2");
         assertThat(out.get("grpc-status").toString()).isEqualTo("0");
+        assertThat(out.contains("connection")).isFalse();
+        assertThat(out.contains("x-http2-stream-id")).isFalse();
         assertThat(out.size()).isEqualTo(5);
         assertThat(out.names()).allMatch(n -> n.toString().equals(n.toString().toLowerCase()));
+        // What the HPACK encoder reads: the pseudo-header first, then the fields in their order.
+        List<String> fields = new ArrayList<>();
+        for (Map.Entry<CharSequence, CharSequence> e : out) {
+            fields.add(e.getKey() + "=" + e.getValue());
+        }
+        assertThat(fields).containsExactly(":status=200", "content-type=text/plain", "set-cookie=a=1",
+                "set-cookie=b=2", "grpc-status=0");
+    }
+
+    @Test
+    void convertedTrailersHaveNoStatusAndTheBlockIsReadOnly() {
+        HttpHeaders in = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
+        in.add("Grpc-Status", "0").add("grpc-message", "ok");
+        Http2Headers out = Http2ConvertedHeaders.of(null, in);
+        assertThat(out.status()).isNull();
+        assertThat(out.size()).isEqualTo(2);
+        assertThat(out.iterator().next().getKey().toString()).isEqualTo("grpc-status");
+        assertThat(out.contains("grpc-message", "OK", true)).isTrue();
+        assertThat(out.contains("grpc-message", "OK", false)).isFalse();
+        assertThatThrownBy(() -> out.add("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> out.status("204")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(Http2ConvertedHeaders.of(null, DefaultHttpHeadersFactory.trailersFactory().newHeaders()).isEmpty())
+                .isTrue();
+    }
+
+    @Test
+    void aBodylessRequestsDuplicatesShareItsHeadersAndHaveNoTrailers() {
+        FullHttpRequest get = (FullHttpRequest) Http2DownstreamStream.toRequest(
+                new DefaultHttp2Headers().method("GET").path("/a").scheme("http").authority("x"), true);
+        assertThat(get.trailingHeaders().isEmpty()).isTrue();
+        FullHttpRequest dup = get.retainedDuplicate();
+        assertThat(dup).isNotSameAs(get);
+        assertThat(dup.headers()).isSameAs(get.headers());
+        assertThat(dup.method()).isEqualTo(HttpMethod.GET);
+        assertThat(dup.uri()).isEqualTo("/a");
+        assertThat(dup.content().isReadable()).isFalse();
+        // A retry edits the head of the request it keeps and writes a new duplicate: the edit is in it.
+        get.headers().set("host", "origin.test");
+        assertThat(get.retainedDuplicate().headers().get("host")).isEqualTo("origin.test");
+        ReferenceCountUtil.release(dup);
+        ReferenceCountUtil.release(get);
     }
 
     @Test

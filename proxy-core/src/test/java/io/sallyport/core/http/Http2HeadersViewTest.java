@@ -133,6 +133,40 @@ class Http2HeadersViewTest {
     }
 
     @Test
+    void strippingRemovesTheFieldsHttp2ForbidsAndKeepsOnlyATrailersTe() {
+        Http2Headers h = new DefaultHttp2Headers().status("200");
+        h.add("content-type", "application/grpc").add("te", "trailers, deflate").add("keep-alive", "timeout=5")
+                .add("proxy-connection", "x").add("transfer-encoding", "chunked").add("upgrade", "h2c")
+                .add("x-http2-stream-id", "3").add("x-other", "y");
+        Http2HeadersView.stripConnectionSpecific(h);
+        List<String> fields = new ArrayList<>();
+        h.forEach(e -> fields.add(e.getKey() + "=" + e.getValue()));
+        assertThat(fields).containsExactly(":status=200", "content-type=application/grpc", "x-other=y", "te=trailers");
+
+        Http2Headers gzip = new DefaultHttp2Headers().status("200");
+        gzip.add("te", "gzip").add("content-type", "text/plain");
+        Http2HeadersView.stripConnectionSpecific(gzip);
+        assertThat(gzip.contains("te")).isFalse();
+        assertThat(gzip.size()).isEqualTo(2);
+    }
+
+    @Test
+    void containsWithAValueReadsTheBlockAndHostIsTheAuthority() {
+        HttpHeaders v = Http2HeadersView.ofRequest(grpcRequest());
+        assertThat(v.contains("TE", "TRAILERS", true)).isTrue();
+        assertThat(v.contains("te", "TRAILERS", false)).isFalse();
+        assertThat(v.contains(HttpHeaderNames.HOST, "GRPC.test:8080", true)).isTrue();
+        assertThat(v.contains("host", "other:1", true)).isFalse();
+        assertThat(v.contains(":path", "/pkg.Svc/Call", false)).isFalse();
+        assertThat(v.contains("expect", "100-continue", true)).isFalse();
+        v.add("Transfer-Encoding", "gzip, chunked");
+        assertThat(v.containsValue("transfer-encoding", "CHUNKED", true)).isTrue();
+        assertThat(v.containsValue("transfer-encoding", "deflate", true)).isFalse();
+        assertThat(v.containsValue("Host", "grpc.test:8080", false)).isTrue();
+        assertThat(v.containsValue(":method", "POST", false)).isFalse();
+    }
+
+    @Test
     void aCopyIsAnIndependentView() {
         Http2Headers h = grpcRequest();
         HttpHeaders v = Http2HeadersView.ofRequest(h);
