@@ -3,23 +3,20 @@ package io.sallyport;
 import io.sallyport.app.CommandFailure;
 import io.sallyport.app.ComponentFactory;
 import io.sallyport.app.DataPlaneComponents;
+import io.sallyport.app.HelpOptions;
 import io.sallyport.app.RunCommand;
 import io.sallyport.app.ValidateCommand;
-import io.sallyport.app.Version;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code sallyport}: parses the command line and runs a subcommand. Exit codes: 0 clean shutdown or valid
  * config, 1 invalid config or arguments (one line per problem on stderr), 2 runtime failure.
  */
-@Command(name = "sallyport", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
-        description = "An egress proxy for service meshes, configured with Kuma resources.",
-        commandListHeading = "%nCommands:%n")
 public final class Main implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
@@ -31,8 +28,7 @@ public final class Main implements Callable<Integer> {
 
     private static final List<String> SUBCOMMANDS = List.of("run", "validate", "ca");
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -74,12 +70,19 @@ public final class Main implements Callable<Integer> {
      */
     public static CommandLine commandLine(List<ComponentFactory> components, String first) {
         boolean all = first == null || !SUBCOMMANDS.contains(first);
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        // The root and `run` are modelled by hand (see RunCommand): no annotation is read on the way to /ready.
+        main.spec = CommandSpec.wrapWithoutInspection(main).name("sallyport");
+        main.spec.usageMessage()
+                .description("An egress proxy for service meshes, configured with Kuma resources.")
+                .commandListHeading("%nCommands:%n");
+        HelpOptions.addTo(main.spec);
+        CommandLine cl = new CommandLine(main.spec);
         if (all || first.equals("run")) {
-            cl.addSubcommand("run", new RunCommand(components));
+            cl.addSubcommand("run", new RunCommand(components).commandSpec());
         }
         if (all || first.equals("validate")) {
-            cl.addSubcommand("validate", new ValidateCommand());
+            cl.addSubcommand("validate", ValidateCommand.commandLine());
         }
         if (all || first.equals("ca")) {
             cl.addSubcommand("ca", new io.sallyport.app.CaCommand());

@@ -6,8 +6,8 @@ import io.sallyport.core.runtime.RuntimeOptions;
 import io.sallyport.core.runtime.SnapshotCompiler;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -21,15 +21,19 @@ import picocli.CommandLine.Spec;
             "  FILE:LINE: <Kind>/<name>: <field path>: <message>"})
 public final class ValidateCommand implements Callable<Integer> {
 
+    /** This command in a command line, with its {@code --config} option (shared with {@code run}). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new ValidateCommand());
+        cl.getCommandSpec().addOption(ConfigPathsOption.spec());
+        return cl;
+    }
+
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    ConfigPathsOption config = new ConfigPathsOption();
-
     @Override
     public Integer call() {
-        ConfigSource.Loaded loaded = new ConfigFiles(config.paths()).load();
+        ConfigSource.Loaded loaded = new ConfigFiles(ConfigPathsOption.paths(spec)).load();
         List<ConfigError> errors = loaded.errors();
         if (loaded.ok()) {
             String cidr = System.getenv(RunCommand.VIP_CIDR_ENV);
