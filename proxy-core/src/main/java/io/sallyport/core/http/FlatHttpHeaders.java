@@ -35,7 +35,7 @@ import java.util.function.Function;
  * {@code next()}. {@link #iterator()} and {@link #entries()} return entries of their own. Not thread-safe, as
  * Netty's headers.
  */
-public final class FlatHttpHeaders extends HttpHeaders {
+public final class FlatHttpHeaders extends CharSequenceHttpHeaders {
 
     // Netty's conversions (a date that does not parse throws a ParseException through getTimeMillis, as in Netty).
     private static final Function<CharSequence, Integer> TO_INT = CharSequenceValueConverter.INSTANCE::convertToInt;
@@ -65,11 +65,6 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     // ---- reading -----------------------------------------------------------------------------------
-
-    @Override
-    public String get(String name) {
-        return get((CharSequence) name);
-    }
 
     @Override
     public String get(CharSequence name) {
@@ -136,11 +131,6 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public List<String> getAll(String name) {
-        return getAll((CharSequence) name);
-    }
-
-    @Override
     public List<String> getAll(CharSequence name) {
         checkName(name);
         CharSequence[] f = fields;
@@ -182,18 +172,8 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public boolean contains(String name) {
-        return first(name) != null;
-    }
-
-    @Override
     public boolean contains(CharSequence name) {
         return first(name) != null;
-    }
-
-    @Override
-    public boolean contains(String name, String value, boolean ignoreCase) {
-        return contains((CharSequence) name, value, ignoreCase);
     }
 
     /** Whether a field of {@code name} has exactly {@code value} (no list splitting). */
@@ -292,29 +272,10 @@ public final class FlatHttpHeaders extends HttpHeaders {
     // ---- writing -----------------------------------------------------------------------------------
 
     @Override
-    public HttpHeaders add(String name, Object value) {
-        return add((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders add(CharSequence name, Object value) {
         CharSequence v = convert(name, value);
         validate(name, v);
         append(name, v);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        return add((CharSequence) name, values);
-    }
-
-    /** Adds each value in turn; a null one fails (with a {@link NullPointerException}) after those before it. */
-    @Override
-    public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        for (Object v : values) {
-            add(name, v);
-        }
         return this;
     }
 
@@ -339,22 +300,12 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders set(String name, Object value) {
-        return set((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders set(CharSequence name, Object value) {
         CharSequence v = convert(name, value);
         validate(name, v);
         removeAll(name);
         append(name, v);
         return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        return set((CharSequence) name, values);
     }
 
     /** Replaces the values of {@code name} with {@code values}, up to the first null one. */
@@ -398,11 +349,6 @@ public final class FlatHttpHeaders extends HttpHeaders {
     @Override
     public HttpHeaders setShort(CharSequence name, short value) {
         return set(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        return remove((CharSequence) name);
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.Set;
  * is sent on ({@link #http2()}, after {@link #stripConnectionSpecific}). Pseudo-header fields are hidden;
  * for a request, {@code Host} is its {@code :authority}. Names are matched case-insensitively (stored lower-case).
  */
-final class Http2HeadersView extends HttpHeaders {
+final class Http2HeadersView extends CharSequenceHttpHeaders {
 
 
     private final Http2Headers h2;
@@ -141,11 +141,6 @@ final class Http2HeadersView extends HttpHeaders {
     // ---- reads -------------------------------------------------------------------------------------
 
     @Override
-    public String get(String name) {
-        return get((CharSequence) name);
-    }
-
-    @Override
     public String get(CharSequence name) {
         if (isHost(name)) {
             return str(h2.authority());
@@ -184,11 +179,6 @@ final class Http2HeadersView extends HttpHeaders {
     }
 
     @Override
-    public List<String> getAll(String name) {
-        return getAll((CharSequence) name);
-    }
-
-    @Override
     public List<String> getAll(CharSequence name) {
         if (isHost(name)) {
             CharSequence a = h2.authority();
@@ -203,11 +193,6 @@ final class Http2HeadersView extends HttpHeaders {
             out.add(v.toString());
         }
         return out;
-    }
-
-    @Override
-    public boolean contains(String name) {
-        return contains((CharSequence) name);
     }
 
     @Override
@@ -226,11 +211,6 @@ final class Http2HeadersView extends HttpHeaders {
             return a == null ? java.util.Collections.emptyIterator() : List.of(a).iterator();
         }
         return isPseudo(name) ? java.util.Collections.emptyIterator() : h2.valueIterator(lower(name));
-    }
-
-    @Override
-    public boolean contains(String name, String value, boolean ignoreCase) {
-        return contains((CharSequence) name, (CharSequence) value, ignoreCase);
     }
 
     /** Without the list of values {@link HttpHeaders}' version makes (asked per request: {@code Expect}). */
@@ -309,29 +289,11 @@ final class Http2HeadersView extends HttpHeaders {
     // ---- edits -------------------------------------------------------------------------------------
 
     @Override
-    public HttpHeaders add(String name, Object value) {
-        return add((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders add(CharSequence name, Object value) {
         if (isHost(name)) {
             h2.authority(chars(value));
         } else {
             h2.addObject(lower(name), value);
-        }
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        return add((CharSequence) name, values);
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        for (Object v : values) {
-            add(name, v);
         }
         return this;
     }
@@ -349,11 +311,6 @@ final class Http2HeadersView extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders set(String name, Object value) {
-        return set((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders set(CharSequence name, Object value) {
         if (isHost(name)) {
             h2.authority(chars(value));
@@ -361,11 +318,6 @@ final class Http2HeadersView extends HttpHeaders {
             h2.setObject(lower(name), value);
         }
         return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        return set((CharSequence) name, values);
     }
 
     @Override
@@ -384,11 +336,6 @@ final class Http2HeadersView extends HttpHeaders {
     public HttpHeaders setShort(CharSequence name, short value) {
         h2.setShort(lower(name), value);
         return this;
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        return remove((CharSequence) name);
     }
 
     @Override
