@@ -39,7 +39,8 @@ import java.util.function.IntConsumer;
  *
  * <h3>Counting</h3>
  * Every splice into the pipe is counted at once (bytes read from the source), like a read of the buffer
- * relay; an error while splicing closes both channels, like a failed write.
+ * relay, and every splice out of it is noted as a write (for the idle timeout); an error while splicing
+ * closes both channels, like a failed write.
  */
 final class SplicedDirection implements EpollSpliceHook.Reader {
 
@@ -51,6 +52,7 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
     private final Channel source;
     private final Channel target;
     private final IntConsumer received;
+    private final Runnable sent;
     private final ChannelFutureListener regionDone;
     private final ChannelFutureListener closeBothOnFailure;
     private final int sourceFd;
@@ -65,11 +67,13 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
 
     /**
      * @param received counts bytes read from {@code source}
+     * @param sent notes that bytes left the pipe for {@code target}
      */
-    SplicedDirection(Channel source, Channel target, IntConsumer received) {
+    SplicedDirection(Channel source, Channel target, IntConsumer received, Runnable sent) {
         this.source = source;
         this.target = target;
         this.received = received;
+        this.sent = sent;
         this.sourceFd = EpollSpliceHook.fd(source);
         this.targetFd = EpollSpliceHook.fd(target);
         this.closeBothOnFailure = f -> {
@@ -267,7 +271,10 @@ final class SplicedDirection implements EpollSpliceHook.Reader {
                 inPipe -= n;
                 moved += n;
             }
-            transferred += moved;
+            if (moved > 0) {
+                transferred += moved;
+                sent.run();
+            }
             return moved;
         }
 

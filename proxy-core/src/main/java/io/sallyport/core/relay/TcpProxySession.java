@@ -38,7 +38,7 @@ public final class TcpProxySession {
     private boolean ended;
     private long bytesReceived;
     private long bytesSent;
-    /** {@link System#nanoTime()} of the last bytes read from either side, for the idle timeout. */
+    /** {@link System#nanoTime()} of the last bytes read from or written to either side, for the idle timeout. */
     private long lastActivity = startNanos;
     private long idleNanos;
     private Runnable onIdle;
@@ -80,8 +80,10 @@ public final class TcpProxySession {
     }
 
     /**
-     * Runs {@code onIdle} once no byte was read from either side for {@code idle} (Envoy's TCP proxy
-     * {@code idle_timeout}). The check runs once per period, not per read: reads only note the time.
+     * Runs {@code onIdle} once no byte was read from or written to either side for {@code idle} (Envoy's
+     * TCP proxy {@code idle_timeout}). The check runs once per period, not per read: reads and writes only
+     * note the time. Writes count because a slow reader can take longer than the timeout to drain what the
+     * proxy already holds, with nothing left to read meanwhile.
      */
     void idleTimeout(Duration idle, Runnable onIdle) {
         this.idleNanos = idle.toNanos();
@@ -103,6 +105,13 @@ public final class TcpProxySession {
             onIdle.run();
         } else {
             scheduleIdleCheck(idleNanos - idleFor);
+        }
+    }
+
+    /** Bytes were written to either side: the session is not idle. */
+    void sent() {
+        if (idleNanos != 0) {
+            lastActivity = System.nanoTime();
         }
     }
 

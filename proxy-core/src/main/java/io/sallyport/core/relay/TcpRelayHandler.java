@@ -66,7 +66,9 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         // Usually done when the channel became active; a no-op then.
         EpollInterestPin.pin(self);
         closeBothOnFailure = f -> {
-            if (!f.isSuccess()) {
+            if (f.isSuccess()) {
+                session.sent();
+            } else {
                 self.close();
                 peer.close();
             }
@@ -109,8 +111,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         }
         downstreamRelay.spliced = true;
         upstreamRelay.spliced = true;
-        new SplicedDirection(downstream, upstream, session::receivedFromDownstream).start();
-        new SplicedDirection(upstream, downstream, session::receivedFromUpstream).start();
+        new SplicedDirection(downstream, upstream, session::receivedFromDownstream, session::sent).start();
+        new SplicedDirection(upstream, downstream, session::receivedFromUpstream, session::sent).start();
     }
 
     /**

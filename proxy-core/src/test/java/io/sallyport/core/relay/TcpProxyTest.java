@@ -456,8 +456,10 @@ class TcpProxyTest {
     @Test
     void aOneWayStreamIsNotIdle() throws Exception {
         HoldingServer holding = track(new HoldingServer());
+        // A stall of either test thread as long as the timeout would be idle for real: wide enough margin
+        // for a loaded two-core CI machine.
         ClusterSpec spec = new ClusterSpec("mes-oneway", "default", List.of(level(0, ip(holding.port()))),
-                Duration.ofSeconds(2), Duration.ofMillis(300), 5, null);
+                Duration.ofSeconds(2), Duration.ofMillis(600), 5, null);
         InetSocketAddress proxy = proxy(spec);
         try (Socket s = StreamClient.connect(proxy, 10_000)) {
             Socket upstream = holding.accepted().get(10, TimeUnit.SECONDS);
@@ -475,7 +477,7 @@ class TcpProxyTest {
             });
             byte[] chunk = new byte[1024];
             long sent = 0;
-            long end = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+            long end = System.nanoTime() + Duration.ofMillis(2400).toNanos();
             while (System.nanoTime() < end) {
                 s.getOutputStream().write(chunk);
                 sent += chunk.length;
