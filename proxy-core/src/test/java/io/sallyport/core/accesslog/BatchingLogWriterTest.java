@@ -2,9 +2,11 @@ package io.sallyport.core.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sallyport.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +39,16 @@ class BatchingLogWriterTest {
         }
     }
 
+    /** A sink adding each line to {@code lines} (under its lock) and counting it down on {@code written}. */
+    private static LineSink collecting(List<String> lines, CountDownLatch written) {
+        return LineSink.strings(l -> {
+            synchronized (lines) {
+                lines.add(l);
+            }
+            written.countDown();
+        });
+    }
+
     @Test
     void manyLinesShareAWriteAndCloseWritesEverythingQueued() {
         CountingStream out = new CountingStream();
@@ -58,16 +70,31 @@ class BatchingLogWriterTest {
         CountDownLatch written = new CountDownLatch(1);
         List<String> lines = new ArrayList<>();
         try (BatchingLogWriter<String> w = new BatchingLogWriter<>("test-log", 16, (String s, StringBuilder line) ->
-                line.append(s), LineSink.strings(l -> {
-                    synchronized (lines) {
-                        lines.add(l);
-                    }
-                    written.countDown();
-                }))) {
+                line.append(s), collecting(lines, written))) {
             w.offer("hello");
             assertThat(written.await(5, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(lines).containsExactly("hello");
+    }
+
+    @Test
+    void aFullBatchWakesTheWriterBeforeItsInterval() throws Exception {
+        CountDownLatch written = new CountDownLatch(4);
+        List<String> lines = new ArrayList<>();
+        // An interval of an hour: only the batch can wake the writer within the test.
+        try (BatchingLogWriter<String> w = new BatchingLogWriter<>("test-log", 16, (String s, StringBuilder line) ->
+                line.append(s), collecting(lines, written), TimeUnit.HOURS.toNanos(1), 4)) {
+            // Its first drain at start found nothing: it is parked for the interval now.
+            assertThat(Await.until(() -> w.writerThread().getState() == Thread.State.TIMED_WAITING,
+                    Duration.ofSeconds(10))).isTrue();
+            for (String s : List.of("a", "b", "c", "d")) {
+                assertThat(w.offer(s)).isTrue();
+            }
+            assertThat(written.await(10, TimeUnit.SECONDS)).as("written without waiting for the interval").isTrue();
+            synchronized (lines) {
+                assertThat(lines).containsExactly("a", "b", "c", "d");
+            }
+        }
     }
 
     @Test
