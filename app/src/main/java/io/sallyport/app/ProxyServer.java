@@ -141,27 +141,10 @@ public final class ProxyServer {
             throw e;
         }
         setState(ServerState.LIVE);
-        bindJvmMetersAfterStart(metrics);
         log.info("Sallyport {} started: mode={}, listeners=[{}], admin={}, config generation {} ({} resources from {})",
                 Version.current(), proxyType.cliName(), listenerSummary(first),
                 HostPort.format(admin.localAddress()), first.generation(), first.config().resources().size(),
                 settings.configPaths().stream().map(Path::toString).collect(Collectors.joining(", ")));
-    }
-
-    /**
-     * Binds the JVM meters off the start path, on a short-lived thread: they are not needed to serve
-     * traffic, and a scrape that comes first binds them itself.
-     */
-    private static void bindJvmMetersAfterStart(PrometheusMetrics metrics) {
-        Thread t = new Thread(() -> {
-            try {
-                metrics.bindJvmMeters();
-            } catch (RuntimeException e) {
-                log.warn("JVM metrics are not available: {}", ConfigReloader.describe(e));
-            }
-        }, "sallyport-jvm-metrics");
-        t.setDaemon(true);
-        t.start();
     }
 
     /**

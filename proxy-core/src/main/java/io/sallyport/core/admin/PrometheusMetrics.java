@@ -16,10 +16,11 @@ import java.util.Objects;
  * The {@code /stats/prometheus} page: the proxy's own {@link Stats} (Envoy's names, unchanged) followed by
  * Micrometer's JVM and process meters (memory, GC, threads, class loading, CPU, file descriptors, uptime).
  *
- * <p>The JVM meters are bound by {@link #bindJvmMeters()}, which the server calls once it is ready (binding
- * them loads some 300 classes of Micrometer and the JMX beans, time a starting proxy is better off without),
- * and which a scrape calls too, so a scrape always shows them. The Micrometer registry itself is made on
- * first use for the same reason.
+ * <p>The JVM meters are bound by the first scrape ({@link #bindJvmMeters()}): binding them loads some 300
+ * classes of Micrometer and the JMX beans, CPU and memory a proxy that is never scraped is better off
+ * without, and which would compete with the first requests on a one-CPU sidecar. Nothing is lost by
+ * binding late: every one of them reads the JVM's own counters and gauges at scrape time. The Micrometer
+ * registry itself is made on first use for the same reason.
  */
 public final class PrometheusMetrics implements AutoCloseable {
 
