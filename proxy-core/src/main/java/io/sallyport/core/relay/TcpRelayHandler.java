@@ -50,7 +50,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final TcpProxySession session;
     private final boolean downstreamSide;
-    private ChannelFutureListener closeBothOnFailure;
+    /** After each write to the peer: notes the activity, or closes both channels when it failed. */
+    private ChannelFutureListener afterWrite;
     /** Reads of this channel are spliced to the peer; no {@code channelRead} comes any more. */
     private boolean spliced;
 
@@ -65,7 +66,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         Channel self = ctx.channel();
         // Usually done when the channel became active; a no-op then.
         EpollInterestPin.pin(self);
-        closeBothOnFailure = f -> {
+        afterWrite = f -> {
             if (f.isSuccess()) {
                 session.sent();
             } else {
@@ -94,7 +95,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        peer.write(msg).addListener(closeBothOnFailure);
+        peer.write(msg).addListener(afterWrite);
     }
 
     /**
