@@ -30,7 +30,7 @@ public final class ListenerBootstrap {
     public static ServerBootstrap create(EventLoopGroup group, Transport transport, Consumer<Channel> onAccept) {
         return new ServerBootstrap()
                 .group(group)
-                .channel(transport.serverSocketChannel())
+                .channelFactory(transport.serverSocketChannelFactory())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)

@@ -184,7 +184,7 @@ public final class ClusterUpstreamChannelSource implements UpstreamChannelSource
         ClusterStats stats = cluster.stats();
         boolean unix = !(address instanceof InetSocketAddress);
         Bootstrap b = new Bootstrap().group(loop)
-                .channel(unix ? transport.domainSocketChannel() : transport.socketChannel())
+                .channelFactory(unix ? transport.domainSocketChannelFactory() : transport.socketChannelFactory())
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInboundHandlerAdapter());
         if (!unix) {

@@ -1,6 +1,7 @@
 package io.sallyport.core.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -37,9 +38,23 @@ public final class Transport {
     private static final Transport NIO = new Transport(false);
 
     private final boolean epoll;
+    // Constructor references rather than Netty's reflective factory, which looks the constructor up again
+    // for every bootstrap (one per upstream connection) and calls it reflectively.
+    private final ChannelFactory<ServerSocketChannel> serverSocketChannelFactory;
+    private final ChannelFactory<SocketChannel> socketChannelFactory;
+    private final ChannelFactory<Channel> domainSocketChannelFactory;
 
     private Transport(boolean epoll) {
         this.epoll = epoll;
+        if (epoll) {
+            serverSocketChannelFactory = EpollServerSocketChannel::new;
+            socketChannelFactory = EpollSocketChannel::new;
+            domainSocketChannelFactory = EpollDomainSocketChannel::new;
+        } else {
+            serverSocketChannelFactory = NioServerSocketChannel::new;
+            socketChannelFactory = NioSocketChannel::new;
+            domainSocketChannelFactory = NioDomainSocketChannel::new;
+        }
     }
 
     /** Epoll when the native library loads on this platform, else NIO. */
@@ -87,6 +102,21 @@ public final class Transport {
 
     public Class<? extends SocketChannel> socketChannel() {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** Makes {@link #serverSocketChannel()}s, for {@code channelFactory} on a bootstrap. */
+    public ChannelFactory<ServerSocketChannel> serverSocketChannelFactory() {
+        return serverSocketChannelFactory;
+    }
+
+    /** Makes {@link #socketChannel()}s, for {@code channelFactory} on a bootstrap. */
+    public ChannelFactory<SocketChannel> socketChannelFactory() {
+        return socketChannelFactory;
+    }
+
+    /** Makes {@link #domainSocketChannel()}s, for {@code channelFactory} on a bootstrap. */
+    public ChannelFactory<Channel> domainSocketChannelFactory() {
+        return domainSocketChannelFactory;
     }
 
     public Class<? extends DatagramChannel> datagramChannel() {

@@ -188,7 +188,7 @@ public final class UpstreamConnector {
             boolean unix = address.endpoint() instanceof Endpoint.UnixPath;
             Bootstrap b = new Bootstrap()
                     .group(loop)
-                    .channel(unix ? transport.domainSocketChannel() : transport.socketChannel())
+                    .channelFactory(unix ? transport.domainSocketChannelFactory() : transport.socketChannelFactory())
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
