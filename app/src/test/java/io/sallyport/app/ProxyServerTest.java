@@ -128,7 +128,9 @@ class ProxyServerTest {
         assertThat(get(server, "/config_dump").body()).contains("\"generation\" : 1", "\"loaded_files\" : [ \"test.yaml\" ]");
         assertThat(get(server, "/stats/prometheus").body())
                 .contains("envoy_server_live 1\n", "sallyport_config_generation 1\n",
-                        "sallyport_config_reload_total{result=\"failure\"} 0\n");
+                        "sallyport_config_reload_total{result=\"failure\"} 0\n")
+                // Bound by this first scrape, not at start.
+                .contains("jvm_memory_used_bytes", "process_uptime_seconds");
     }
 
     @Test
