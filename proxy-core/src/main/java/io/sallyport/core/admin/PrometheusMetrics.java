@@ -11,6 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sallyport.core.metrics.Stats;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code /stats/prometheus} page: the proxy's own {@link Stats} (Envoy's names, unchanged) followed by
@@ -23,6 +25,8 @@ import java.util.Objects;
  * registry itself is made on first use for the same reason.
  */
 public final class PrometheusMetrics implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PrometheusMetrics.class);
 
     private final Stats stats;
     private PrometheusMeterRegistry registry;
@@ -66,7 +70,13 @@ public final class PrometheusMetrics implements AutoCloseable {
 
     /** Every meter in the Prometheus text format 0.0.4 (binding the JVM meters first if nothing did yet). */
     public String scrape() {
-        bindJvmMeters();
+        try {
+            bindJvmMeters();
+        } catch (RuntimeException e) {
+            // Binding is tried once: a binder that fails (a JMX bean missing in a restricted runtime) is logged,
+            // and the page is still served with the proxy's own stats and whatever was bound.
+            log.warn("JVM metrics are not available: {}", e.toString());
+        }
         StringBuilder out = new StringBuilder(16 * 1024);
         stats.writePrometheus(out);
         out.append(prometheus().scrape());

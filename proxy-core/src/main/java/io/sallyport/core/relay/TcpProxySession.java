@@ -108,8 +108,8 @@ public final class TcpProxySession {
         }
     }
 
-    /** Bytes were written to either side: the session is not idle. */
-    void sent() {
+    /** Bytes were read from or written to either side: the session is not idle. */
+    void active() {
         if (idleNanos != 0) {
             lastActivity = System.nanoTime();
         }
@@ -117,9 +117,7 @@ public final class TcpProxySession {
 
     /** Bytes read from the downstream client (and sent upstream). */
     void receivedFromDownstream(int n) {
-        if (idleNanos != 0) {
-            lastActivity = System.nanoTime();
-        }
+        active();
         bytesReceived += n;
         ClusterStats s = target.cluster().stats();
         s.txBytes().add(n);
@@ -127,9 +125,7 @@ public final class TcpProxySession {
 
     /** Bytes read from upstream (and sent to the downstream client). */
     void receivedFromUpstream(int n) {
-        if (idleNanos != 0) {
-            lastActivity = System.nanoTime();
-        }
+        active();
         bytesSent += n;
         target.cluster().stats().rxBytes().add(n);
     }

@@ -68,7 +68,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         EpollInterestPin.pin(self);
         afterWrite = f -> {
             if (f.isSuccess()) {
-                session.sent();
+                session.active();
             } else {
                 self.close();
                 peer.close();
@@ -112,8 +112,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         }
         downstreamRelay.spliced = true;
         upstreamRelay.spliced = true;
-        new SplicedDirection(downstream, upstream, session::receivedFromDownstream, session::sent).start();
-        new SplicedDirection(upstream, downstream, session::receivedFromUpstream, session::sent).start();
+        new SplicedDirection(downstream, upstream, session::receivedFromDownstream, session::active).start();
+        new SplicedDirection(upstream, downstream, session::receivedFromUpstream, session::active).start();
     }
 
     /**
