@@ -196,7 +196,7 @@ public final class ListenerManager implements DataPlaneComponent {
                 }
             } else {
                 for (BoundListener a : added.values()) {
-                    a.serverChannel.close().awaitUninterruptibly();
+                    Transport.closeListening(a.serverChannel);
                 }
                 nextHttp.retireReplaced(httpClusters);
                 IOException e = new BindException("cannot bind " + spec.name() + " for MeshExternalService "
@@ -209,7 +209,7 @@ public final class ListenerManager implements DataPlaneComponent {
             transparent.apply(next, nextClusters, nextHttp);
         } catch (IOException e) {
             for (BoundListener a : added.values()) {
-                a.serverChannel.close().awaitUninterruptibly();
+                Transport.closeListening(a.serverChannel);
             }
             nextHttp.retireReplaced(httpClusters);
             throw e;
@@ -275,7 +275,7 @@ public final class ListenerManager implements DataPlaneComponent {
         log.info("closing listener {} ({} live connection(s) may finish within {})", l.spec.name(),
                 l.connections.size(), drainTimeout);
         // Closed before apply returns: once a new snapshot is applied, a removed listener refuses connections.
-        l.serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Transport.closeListening(l.serverChannel);
         if (!l.connections.isEmpty()) {
             retiring.add(l);
             group.schedule(() -> {
@@ -292,7 +292,7 @@ public final class ListenerManager implements DataPlaneComponent {
         synchronized (this) {
             stopped = true;
             for (BoundListener l : bound.values()) {
-                l.serverChannel.close().awaitUninterruptibly();
+                Transport.closeListening(l.serverChannel);
             }
             transparent.stopAccepting();
             drained = d;
@@ -310,7 +310,7 @@ public final class ListenerManager implements DataPlaneComponent {
         stopped = true;
         List<ChannelFuture> closing = new ArrayList<>();
         for (BoundListener l : bound.values()) {
-            closing.add(l.serverChannel.close());
+            Transport.closeListening(l.serverChannel);
             l.connections.forEach(c -> closing.add(c.close()));
         }
         for (BoundListener l : retiring) {

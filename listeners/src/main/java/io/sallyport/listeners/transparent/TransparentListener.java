@@ -288,11 +288,11 @@ public final class TransparentListener implements AutoCloseable {
     /** Stops accepting; live connections carry on. */
     public synchronized void stopAccepting() {
         if (serverChannelV6 != null) {
-            serverChannelV6.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            Transport.closeListening(serverChannelV6);
             serverChannelV6 = null;
         }
         if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            Transport.closeListening(serverChannel);
             serverChannel = null;
         }
     }

@@ -2,6 +2,7 @@ package io.sallyport.core.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -20,12 +21,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty transport of this process: event loop groups and the channel classes that go with them.
@@ -36,6 +40,7 @@ public final class Transport {
 
     private static final Transport EPOLL = new Transport(true);
     private static final Transport NIO = new Transport(false);
+    private static final Duration LISTENER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final boolean epoll;
     // Constructor references rather than Netty's reflective factory, which looks the constructor up again
@@ -51,7 +56,7 @@ public final class Transport {
             socketChannelFactory = EpollSocketChannel::new;
             domainSocketChannelFactory = EpollDomainSocketChannel::new;
         } else {
-            serverSocketChannelFactory = NioServerSocketChannel::new;
+            serverSocketChannelFactory = NioListeningChannel::new;
             socketChannelFactory = NioSocketChannel::new;
             domainSocketChannelFactory = NioDomainSocketChannel::new;
         }
@@ -97,7 +102,46 @@ public final class Transport {
     }
 
     public Class<? extends ServerSocketChannel> serverSocketChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return epoll ? EpollServerSocketChannel.class : NioListeningChannel.class;
+    }
+
+    /**
+     * Closes a listening channel and returns once its socket is gone: connections to its address are refused
+     * and the address can be bound again. Call it off the event loops (a reload, a drain, a shutdown).
+     * Epoll closes the socket within the channel's close; NIO only when the channel's selector next runs,
+     * after the close has completed, so for NIO this waits for the event loop to have passed that point.
+     *
+     * @return false when that did not happen within five seconds (an event loop stuck that long)
+     */
+    public static boolean closeListening(Channel listening) {
+        long deadline = System.nanoTime() + LISTENER_CLOSE_TIMEOUT.toNanos();
+        if (!listening.close().awaitUninterruptibly(LISTENER_CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        if (!(listening instanceof NioListeningChannel nio)) {
+            return true;
+        }
+        EventLoop loop = listening.eventLoop();
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            // Asked on the loop itself: a task runs either before its next select (not yet released, ask again:
+            // the question wakes the selector) or after it, when the JDK has closed the socket.
+            Future<Boolean> released;
+            try {
+                released = loop.submit(nio::socketReleased);
+            } catch (RejectedExecutionException e) {
+                return true; // the loop has shut down, and its selector with every socket on it
+            }
+            if (!released.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            if (!released.isSuccess() || released.getNow()) {
+                return released.isSuccess();
+            }
+        }
     }
 
     public Class<? extends SocketChannel> socketChannel() {

@@ -282,7 +282,7 @@ public final class EgressListener implements DataPlaneComponent {
         synchronized (this) {
             stopped = true;
             if (serverChannel != null) {
-                serverChannel.close().awaitUninterruptibly();
+                Transport.closeListening(serverChannel);
             }
             drained = d;
         }
@@ -298,7 +298,7 @@ public final class EgressListener implements DataPlaneComponent {
     public synchronized void close() {
         stopped = true;
         if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            Transport.closeListening(serverChannel);
         }
         for (Channel c : connections) {
             c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
