@@ -2,10 +2,10 @@ package io.sallyport.listeners.transparent;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.sallyport.core.transport.NativeLibc;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -155,7 +155,7 @@ public final class OriginalDestination {
             if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
                 return null;
             }
-            return Native.load("c", LibC.class);
+            return NativeLibc.bind(LibC.class);
         } catch (Throwable t) {
             log.warn("libc getsockopt unavailable, original destination falls back to the local address: {}", t.toString());
             return null;

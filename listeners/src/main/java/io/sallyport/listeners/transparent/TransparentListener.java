@@ -201,6 +201,9 @@ public final class TransparentListener implements AutoCloseable {
             new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
     private Channel bind(InetSocketAddress address, boolean ipv6Only) throws IOException {
+        // Binds libc here, on the reload thread, rather than in the first accept on an event loop (JNA may
+        // unpack its native library to disk then).
+        OriginalDestination.nativeAvailable();
         ServerBootstrap b = ListenerBootstrap.create(group, transport, this::accepted);
         if (Boolean.getBoolean(IP_TRANSPARENT_PROPERTY) && transport.isEpoll()) {
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);

@@ -2,7 +2,7 @@ package io.sallyport.core.relay;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.sallyport.core.transport.NativeLibc;
 
 /**
  * Grows a splice pipe beyond Linux's default 64 KiB ({@code fcntl(F_SETPIPE_SZ)}, which Netty's native
@@ -36,7 +36,7 @@ final class PipeSize {
 
     private static LibC load() {
         try {
-            return Native.load("c", LibC.class);
+            return NativeLibc.bind(LibC.class);
         } catch (Throwable e) {
             return null;
         }
