@@ -456,35 +456,41 @@ class TcpProxyTest {
     @Test
     void aOneWayStreamIsNotIdle() throws Exception {
         HoldingServer holding = track(new HoldingServer());
-        // A stall of either test thread as long as the timeout would be idle for real: wide enough margin
-        // for a loaded two-core CI machine.
+        // A stall of the writing or the draining test thread as long as the timeout would be idle for real: 1 s
+        // leaves a loaded two-core CI machine a wide margin, and the stream still lasts three timeouts.
+        Duration idle = Duration.ofSeconds(1);
         ClusterSpec spec = new ClusterSpec("mes-oneway", "default", List.of(level(0, ip(holding.port()))),
-                Duration.ofSeconds(2), Duration.ofMillis(600), 5, null);
+                Duration.ofSeconds(2), idle, 5, null);
         InetSocketAddress proxy = proxy(spec);
         try (Socket s = StreamClient.connect(proxy, 10_000)) {
             Socket upstream = holding.accepted().get(10, TimeUnit.SECONDS);
             upstream.setSoTimeout(10_000);
             AtomicLong drained = new AtomicLong();
-            CompletableFuture<Void> draining = CompletableFuture.runAsync(() -> {
-                byte[] buf = new byte[8192];
+            // Its own thread: a task of the shared pool could wait behind another test's.
+            CompletableFuture<Void> draining = new CompletableFuture<>();
+            Thread drainer = new Thread(() -> {
+                byte[] buf = new byte[64 * 1024];
                 try (InputStream in = upstream.getInputStream()) {
                     for (int n; (n = in.read(buf)) > 0; ) {
                         drained.addAndGet(n);
                     }
+                    draining.complete(null);
                 } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    draining.completeExceptionally(e);
                 }
-            });
+            }, "one-way-drainer");
+            drainer.setDaemon(true);
+            drainer.start();
             byte[] chunk = new byte[1024];
             long sent = 0;
-            long end = System.nanoTime() + Duration.ofMillis(2400).toNanos();
+            long end = System.nanoTime() + idle.multipliedBy(3).toNanos();
             while (System.nanoTime() < end) {
                 s.getOutputStream().write(chunk);
                 sent += chunk.length;
             }
             long total = sent;
             assertThat(Await.until(() -> drained.get() == total, Duration.ofSeconds(10)))
-                    .as("everything arrived over a connection busy for 4 idle timeouts").isTrue();
+                    .as("everything arrived over a connection busy for 3 idle timeouts").isTrue();
             // Then nothing moves: the idle timeout closes both sides.
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             draining.get(10, TimeUnit.SECONDS);
