@@ -132,8 +132,10 @@ class TcpEgressIT {
             assertThat(stats).contains("envoy_listener_downstream_cx_total{envoy_listener_address=\"127.0.0.1_"
                     + outbound + "\"} 1");
             assertThat(stats).contains("envoy_cluster_upstream_cx_tx_bytes_total{envoy_cluster_name=\"mes-tcp\"} 20");
-            assertThat(p.stdout().lines().filter(l -> l.contains("\"- - -\" 0 - 10 10 ")
-                    && l.endsWith("\"127.0.0.1:" + echo.port() + "\""))).hasSize(2);
+            // Each line is written when its connection has ended, which the counter above does not wait for.
+            assertThat(Await.until(() -> p.stdout().lines().filter(l -> l.contains("\"- - -\" 0 - 10 10 ")
+                    && l.endsWith("\"127.0.0.1:" + echo.port() + "\"")).count() == 2, Duration.ofSeconds(10)))
+                    .as("two access log lines; stdout:%n%s", p.stdout()).isTrue();
 
             // SIGTERM: no new connections, the live one keeps flowing until it ends, then exit 0.
             try (Socket live = new Socket()) {

@@ -208,8 +208,10 @@ class ZoneEgressIT {
         AdminClient admin = new AdminClient(egressAdmin);
         admin.awaitBody("/stats/prometheus", b -> b.contains("envoy_rbac_denied{envoy_cluster_name=\"mes-tcp\"} 1")
                 && b.contains("envoy_rbac_allowed{envoy_cluster_name=\"mes-tls\"} 1"), READY);
-        String log = egress.stdout();
-        assertThat(log).contains("\"spiffe://default/web\" \"mes-unix\"").contains("\"spiffe://default/intruder\" \"mes-tcp\"");
+        // Access log lines are written when their connections have ended, after the counters above moved.
+        assertThat(Await.until(() -> egress.stdout().contains("\"spiffe://default/web\" \"mes-unix\"")
+                && egress.stdout().contains("\"spiffe://default/intruder\" \"mes-tcp\""), Duration.ofSeconds(10)))
+                .as("access log lines of web and intruder; stdout:%n%s", egress.stdout()).isTrue();
 
         // What a Kuma Envoy sidecar sends: the mesh certificate, the Kuma SNI, ALPN kuma.
         String sni = KumaSni.forMeshExternalService("mes-tcp", "default", 4242);

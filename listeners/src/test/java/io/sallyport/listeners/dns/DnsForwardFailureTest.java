@@ -102,7 +102,8 @@ class DnsForwardFailureTest {
         Stats stats = new Stats();
         try (DatagramSocket liar = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              DnsResponder r = new DnsResponder(new DnsResponder.Options(new InetSocketAddress("127.0.0.1", 0),
-                     List.of((InetSocketAddress) liar.getLocalSocketAddress()), Duration.ofMillis(800)),
+                     // 2 s: both forged answers must arrive before the forward times out, on a loaded machine too.
+                     List.of((InetSocketAddress) liar.getLocalSocketAddress()), Duration.ofSeconds(2)),
                      stats, "242.0.0.0/8")) {
             r.apply(HostnameTable.EMPTY);
             java.util.concurrent.CompletableFuture<ByteBuffer> answer = java.util.concurrent.CompletableFuture

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** The HTTP/1.1 connection idle timeout: counted only while no request is in flight. */
 class DownstreamIdleTimeoutTest {
 
-    private static final long IDLE_MILLIS = 400;
+    /** Long enough that a stalled test thread between two requests is not mistaken for an idle client. */
+    private static final long IDLE_MILLIS = 1000;
     private static TestOrigin origin;
     private static ProxyHarness proxy;
 
@@ -36,9 +38,11 @@ class DownstreamIdleTimeoutTest {
 
     @Test
     void aConnectionWithoutRequestsIsClosedAfterTheIdleTimeout() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
-            s.setSoTimeout(10_000);
+        try (Socket s = new Socket()) {
+            // Taken before the connection exists, so before the proxy's idle clock can start.
             long start = System.nanoTime();
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 10_000);
+            s.setSoTimeout(10_000);
             assertThat(readsEndOfStream(s.getInputStream())).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(IDLE_MILLIS - 50));
         }
@@ -54,11 +58,12 @@ class DownstreamIdleTimeoutTest {
             out.write(("GET /delay/" + 2 * IDLE_MILLIS + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(readResponse(in)).startsWith("HTTP/1.1 200").endsWith("delayed " + 2 * IDLE_MILLIS);
-            // Still open: the next request on it is answered.
+            // Still open: the next request on it is answered. The proxy's idle clock restarts when that
+            // exchange ends, after this instant.
+            long idleFrom = System.nanoTime();
             out.write("GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(readResponse(in)).startsWith("HTTP/1.1 201");
-            long idleFrom = System.nanoTime();
             assertThat(readsEndOfStream(in)).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - idleFrom)).isGreaterThanOrEqualTo(Duration.ofMillis(IDLE_MILLIS - 50));
         }

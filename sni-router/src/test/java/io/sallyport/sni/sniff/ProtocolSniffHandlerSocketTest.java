@@ -105,8 +105,9 @@ class ProtocolSniffHandlerSocketTest {
     @Test
     void silentClientIsRawAfterTheTimeout() throws Exception {
         next = new CompletableFuture<>();
+        // Before the connection exists, so before the server's sniff timer can start.
+        long started = System.nanoTime();
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
-            long started = System.nanoTime();
             Sniffed sniffed = next.get(10, TimeUnit.SECONDS);
             assertThat(sniffed.result()).isEqualTo(SniffResult.raw(true));
             assertThat(sniffed.firstBytes()).isEmpty();
