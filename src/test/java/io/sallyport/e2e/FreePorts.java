@@ -1,23 +1,15 @@
 package io.sallyport.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.sallyport.testing.FreeAddresses;
 
-/** Free loopback TCP ports for a child process to bind, found by binding port 0 and closing again. */
+/** Free loopback TCP ports for a child process to bind (see {@link FreeAddresses#freeTcpPort}). */
 public final class FreePorts {
 
     private FreePorts() {
     }
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
+    /** A port that was free on 127.0.0.1 a moment ago and was not handed out before in this JVM. */
     public static int tcp() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreeAddresses.freeTcpPort();
     }
 }

@@ -46,10 +46,8 @@ class ProxyServerTest {
         started.forEach(s -> s.stop(false));
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return io.sallyport.testing.FreeAddresses.freeTcpPort();
     }
 
     static String config(int outboundPort) {
@@ -297,7 +295,7 @@ class ProxyServerTest {
         CountDownLatch draining = new CountDownLatch(1);
         ServerSettings settings = new ServerSettings(List.of(dir), null, new InetSocketAddress("127.0.0.1", 0), null,
                 "242.0.0.0/8", null, null, null, Duration.ofMinutes(10), null, false);
-        ProxyServer server = new ProxyServer(settings, () -> parse(config(freePortUnchecked())),
+        ProxyServer server = new ProxyServer(settings, () -> parse(config(freePort())),
                 List.of(ctx -> new DataPlaneComponent() {
                     @Override
                     public void apply(Snapshot next) {
@@ -331,13 +329,6 @@ class ProxyServerTest {
         assertThat(neverDrains).isCancelled();
     }
 
-    private static int freePortUnchecked() {
-        try {
-            return freePort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @Test
     void drainListenersTurnsReadyTo503() throws Exception {

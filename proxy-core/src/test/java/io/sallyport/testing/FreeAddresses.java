@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -12,7 +15,26 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreeAddresses {
 
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private FreeAddresses() {
+    }
+
+    /**
+     * A TCP port that was free on 127.0.0.1 a moment ago, for something that binds it later (a child
+     * process, a listener named in a config). Never the same port twice in one JVM: the kernel may hand a
+     * port it has just freed out again, and two listeners of one test would then collide.
+     */
+    public static int freeTcpPort() {
+        for (;;) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /** A random address in 127.0.0.0/8, avoiding 127.0.0.1 and the .0/.255 host parts. */

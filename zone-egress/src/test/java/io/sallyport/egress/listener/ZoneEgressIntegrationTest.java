@@ -131,7 +131,7 @@ class ZoneEgressIntegrationTest {
               outbound:
                 - port: %d
                   backendRef: {kind: MeshExternalService, name: echo}
-            """.formatted(freePortUnchecked());
+            """.formatted(freePort());
 
     @BeforeEach
     void setUp() throws Exception {
@@ -390,18 +390,8 @@ class ZoneEgressIntegrationTest {
         assertThat(egressIdentity.current().leaf().getSerialNumber()).isEqualTo(other.certificate().getSerialNumber());
     }
 
-    private static int freePortUnchecked() {
-        try {
-            return freePort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.sallyport.testing.FreeAddresses.freeTcpPort();
     }
 
     private String listenerTag() {
