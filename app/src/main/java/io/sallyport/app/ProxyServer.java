@@ -178,10 +178,13 @@ public final class ProxyServer {
     }
 
     private String listenerSummary(Snapshot snapshot) {
-        if (!snapshot.listeners().isEmpty()) {
-            return snapshot.listeners().stream()
-                    .map(l -> HostPort.format(l.address()) + " -> " + l.cluster())
-                    .collect(Collectors.joining(", "));
+        List<String> compiled = new ArrayList<>();
+        snapshot.listeners().forEach(l -> compiled.add(HostPort.format(l.address()) + " -> " + l.cluster()));
+        if (snapshot.transparent() != null) {
+            compiled.add(HostPort.format(snapshot.transparent().address()) + " -> original destination");
+        }
+        if (!compiled.isEmpty()) {
+            return String.join(", ", compiled);
         }
         return ConfigListing.listeners(snapshot.config(), proxyType).stream()
                 .map(l -> l.address() + " -> " + l.target())
