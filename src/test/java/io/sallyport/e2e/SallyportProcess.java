@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,11 +61,28 @@ public final class SallyportProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(Arrays.asList(args));
+        return start(logDir, command, Map.of());
+    }
+
+    /**
+     * Starts {@code bin/sallyport ARGS...}, the launcher users run, with {@code env} added to the environment
+     * (for example {@code JAVA_OPTS}); output goes to files in {@code logDir}.
+     */
+    public static SallyportProcess startLauncher(Path logDir, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(root().resolve("bin").resolve("sallyport").toString());
+        command.addAll(Arrays.asList(args));
+        return start(logDir, command, env);
+    }
+
+    private static SallyportProcess start(Path logDir, List<String> command, Map<String, String> env) {
         try {
             Files.createDirectories(logDir);
             Path out = Files.createTempFile(logDir, "sallyport-", ".out");
             Path err = Files.createTempFile(logDir, "sallyport-", ".err");
-            Process p = new ProcessBuilder(command)
+            ProcessBuilder b = new ProcessBuilder(command);
+            b.environment().putAll(env);
+            Process p = b
                     .directory(root().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
                     .redirectOutput(out.toFile())
