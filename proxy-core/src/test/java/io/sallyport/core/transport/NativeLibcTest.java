@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ class NativeLibcTest {
         Path fakeLdconfig = dir.resolve("ldconfig");
         Files.writeString(fakeLdconfig, "#!/bin/sh\ntouch '" + mark + "'\n");
         assertThat(fakeLdconfig.toFile().setExecutable(true)).isTrue();
+        assumeTrue(inMountNamespace(fakeLdconfig, "true") == 0, "a mount namespace with a bind mount (unshare --mount)");
 
         // JNA left to itself runs ldconfig: the mark shows up, so its absence below means something.
         assertThat(probe(fakeLdconfig, "jna-default")).contains("pid ");
@@ -46,13 +49,28 @@ class NativeLibcTest {
     /** Runs {@link NativeLibcProbe} in a new mount namespace whose {@code /sbin/ldconfig} is {@code fake}. */
     private static String probe(Path fake, String mode) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("unshare", "--mount", "sh", "-c", "mount --bind \"$0\" /sbin/ldconfig && exec \"$@\"",
-                fake.toString(), java, "-cp", System.getProperty("java.class.path"), NativeLibcProbe.class.getName(), mode)
-                .redirectErrorStream(true).start();
+        Process p = start(fake, java, "-cp", System.getProperty("java.class.path"), NativeLibcProbe.class.getName(), mode);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("probe finished").isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isZero();
         return out;
+    }
+
+    /** Exit code of {@code command} run in a new mount namespace whose {@code /sbin/ldconfig} is {@code fake}. */
+    private static int inMountNamespace(Path fake, String... command) throws Exception {
+        Process p = start(fake, command);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    private static Process start(Path fake, String... command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "sh", "-c",
+                "mount --bind \"$0\" /sbin/ldconfig && exec \"$@\"", fake.toString()));
+        argv.addAll(List.of(command));
+        return new ProcessBuilder(argv).redirectErrorStream(true).start();
     }
 
     private static boolean onPath(String tool) {
