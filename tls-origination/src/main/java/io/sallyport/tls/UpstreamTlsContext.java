@@ -152,12 +152,37 @@ public final class UpstreamTlsContext {
         if (NetUtil.isValidIpV4Address(peer) || NetUtil.isValidIpV6Address(peer)) {
             return null;
         }
+        String name = peer.endsWith(".") ? peer.substring(0, peer.length() - 1) : peer;
+        if (isLdhName(name)) {
+            // What IDN encoding gives a name that is ASCII letters, digits and hyphens already, without IDN's
+            // tables (their loading is a few ms of a start) or its copies (once per TLS connection).
+            return name;
+        }
         try {
-            String name = peer.endsWith(".") ? peer.substring(0, peer.length() - 1) : peer;
             return new SNIHostName(name).getAsciiName();
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Dot-separated labels of 1 to 63 ASCII letters, digits and hyphens, none starting or ending with a hyphen. */
+    static boolean isLdhName(String name) {
+        int labelStart = 0;
+        for (int i = 0; i <= name.length(); i++) {
+            if (i == name.length() || name.charAt(i) == '.') {
+                int length = i - labelStart;
+                if (length == 0 || length > 63 || name.charAt(labelStart) == '-' || name.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else {
+                char c = name.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
