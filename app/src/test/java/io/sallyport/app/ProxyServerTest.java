@@ -10,6 +10,7 @@ import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.runtime.DataPlaneComponent;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.runtime.SnapshotHolder.ReloadOutcome;
+import io.sallyport.testing.FreeAddresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,10 +45,6 @@ class ProxyServerTest {
     @AfterEach
     void stopAll() {
         started.forEach(s -> s.stop(false));
-    }
-
-    static int freePort() {
-        return io.sallyport.testing.FreeAddresses.freeTcpPort();
     }
 
     static String config(int outboundPort) {
@@ -117,7 +114,7 @@ class ProxyServerTest {
 
     @Test
     void startAppliesTheFirstSnapshotAndServesAdmin() throws Exception {
-        int port = freePort();
+        int port = FreeAddresses.freeTcpPort();
         ListenerStandIn listeners = new ListenerStandIn();
         ProxyServer server = start(new AtomicReference<>(config(port)), ctx -> listeners);
         assertThat(server.state()).isEqualTo(ServerState.LIVE);
@@ -135,7 +132,7 @@ class ProxyServerTest {
     void aFactoryMayDeclineAndReadsTheSettings() throws Exception {
         ListenerStandIn listeners = new ListenerStandIn();
         AtomicReference<ComponentContext> seen = new AtomicReference<>();
-        ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> {
+        ProxyServer server = start(new AtomicReference<>(config(FreeAddresses.freeTcpPort())), ctx -> {
             seen.set(ctx);
             return null;
         }, ctx -> listeners);
@@ -148,8 +145,8 @@ class ProxyServerTest {
 
     @Test
     void aValidReloadSwapsAndAnInvalidOneKeepsTheRunningConfig() throws Exception {
-        int first = freePort();
-        int second = freePort();
+        int first = FreeAddresses.freeTcpPort();
+        int second = FreeAddresses.freeTcpPort();
         AtomicReference<String> yaml = new AtomicReference<>(config(first));
         ListenerStandIn listeners = new ListenerStandIn();
         ProxyServer server = start(yaml, ctx -> listeners);
@@ -174,7 +171,7 @@ class ProxyServerTest {
 
     @Test
     void aComponentThatCannotApplyRollsTheOthersBack() throws Exception {
-        int first = freePort();
+        int first = FreeAddresses.freeTcpPort();
         AtomicReference<String> yaml = new AtomicReference<>(config(first));
         ListenerStandIn listeners = new ListenerStandIn();
         ProxyServer server = start(yaml, ctx -> listeners, ctx -> new DataPlaneComponent() {
@@ -194,7 +191,7 @@ class ProxyServerTest {
             public void close() {
             }
         });
-        int second = freePort();
+        int second = FreeAddresses.freeTcpPort();
         yaml.set(config(second));
         ReloadOutcome outcome = server.reloader().reloadNow("test");
         assertThat(outcome.errors()).containsExactly(
@@ -206,7 +203,7 @@ class ProxyServerTest {
 
     @Test
     void anInvalidConfigAtStartIsExit1WithEveryErrorLine() throws Exception {
-        int admin = freePort();
+        int admin = FreeAddresses.freeTcpPort();
         ServerSettings settings = ServerSettings.defaults(List.of(dir))
                 .withAdminAddress(new InetSocketAddress("127.0.0.1", admin)).withWatchConfig(false);
         ProxyServer server = new ProxyServer(settings, () -> parse(BAD_PORT), List.of(), stats);
@@ -223,7 +220,7 @@ class ProxyServerTest {
 
     @Test
     void anAdminPortInUseIsExit2AndStartsNothing() throws Exception {
-        int port = freePort();
+        int port = FreeAddresses.freeTcpPort();
         ListenerStandIn listeners = new ListenerStandIn();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             ServerSettings settings = ServerSettings.defaults(List.of(dir))
@@ -241,7 +238,7 @@ class ProxyServerTest {
 
     @Test
     void aComponentThatCannotStartIsExit2AndEverythingCloses() throws Exception {
-        int port = freePort();
+        int port = FreeAddresses.freeTcpPort();
         ListenerStandIn listeners = new ListenerStandIn();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -261,7 +258,7 @@ class ProxyServerTest {
     @Test
     void sigtermDrainsThenExits0AndQuitExitsAtOnce() throws Exception {
         ListenerStandIn listeners = new ListenerStandIn();
-        ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> listeners);
+        ProxyServer server = start(new AtomicReference<>(config(FreeAddresses.freeTcpPort())), ctx -> listeners);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return server.awaitShutdown();
@@ -275,7 +272,7 @@ class ProxyServerTest {
         assertThat(listeners.closed).isTrue();
 
         ListenerStandIn other = new ListenerStandIn();
-        ProxyServer quitting = start(new AtomicReference<>(config(freePort())), ctx -> other);
+        ProxyServer quitting = start(new AtomicReference<>(config(FreeAddresses.freeTcpPort())), ctx -> other);
         CompletableFuture<Integer> quitExit = CompletableFuture.supplyAsync(() -> {
             try {
                 return quitting.awaitShutdown();
@@ -295,7 +292,7 @@ class ProxyServerTest {
         CountDownLatch draining = new CountDownLatch(1);
         ServerSettings settings = new ServerSettings(List.of(dir), null, new InetSocketAddress("127.0.0.1", 0), null,
                 "242.0.0.0/8", null, null, null, Duration.ofMinutes(10), null, false);
-        ProxyServer server = new ProxyServer(settings, () -> parse(config(freePort())),
+        ProxyServer server = new ProxyServer(settings, () -> parse(config(FreeAddresses.freeTcpPort())),
                 List.of(ctx -> new DataPlaneComponent() {
                     @Override
                     public void apply(Snapshot next) {
@@ -329,11 +326,10 @@ class ProxyServerTest {
         assertThat(neverDrains).isCancelled();
     }
 
-
     @Test
     void drainListenersTurnsReadyTo503() throws Exception {
         ListenerStandIn listeners = new ListenerStandIn();
-        ProxyServer server = start(new AtomicReference<>(config(freePort())), ctx -> listeners);
+        ProxyServer server = start(new AtomicReference<>(config(FreeAddresses.freeTcpPort())), ctx -> listeners);
         assertThat(send(server, "POST", "/drain_listeners").statusCode()).isEqualTo(200);
         assertThat(get(server, "/ready").statusCode()).isEqualTo(503);
         assertThat(get(server, "/ready").body()).isEqualTo("DRAINING\n");
@@ -342,8 +338,8 @@ class ProxyServerTest {
     @Test
     void aChangedFileIsReloaded() throws Exception {
         Path file = dir.resolve("proxy.yaml");
-        int first = freePort();
-        int second = freePort();
+        int first = FreeAddresses.freeTcpPort();
+        int second = FreeAddresses.freeTcpPort();
         Files.writeString(file, config(first));
         ListenerStandIn listeners = new ListenerStandIn();
         ServerSettings settings = ServerSettings.defaults(List.of(dir))

@@ -39,7 +39,7 @@ public final class OpensslServer implements AutoCloseable {
     public static OpensslServer start(Path dir, Issued leaf, List<String> extraArgs, boolean rev) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            OpensslServer s = startOn(dir, leaf, freePort(), extraArgs, 1, rev);
+            OpensslServer s = startOn(dir, leaf, FreeAddresses.freeTcpPort(), extraArgs, 1, rev);
             if (s != null) {
                 return s;
             }
@@ -228,7 +228,4 @@ public final class OpensslServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        return FreeAddresses.freeTcpPort();
-    }
 }

@@ -16,6 +16,7 @@ import io.sallyport.egress.upstream.ZoneEgressInitializers;
 import io.sallyport.listeners.ListenerManager;
 import io.sallyport.testing.Await;
 import io.sallyport.testing.EchoServer;
+import io.sallyport.testing.FreeAddresses;
 import io.sallyport.testing.TestCertificates;
 import io.sallyport.testing.TestCertificates.Issued;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -131,7 +132,7 @@ class ZoneEgressIntegrationTest {
               outbound:
                 - port: %d
                   backendRef: {kind: MeshExternalService, name: echo}
-            """.formatted(freePort());
+            """.formatted(FreeAddresses.freeTcpPort());
 
     @BeforeEach
     void setUp() throws Exception {
@@ -149,7 +150,7 @@ class ZoneEgressIntegrationTest {
         egressIdentity = identity("egress", "spiffe://default/zone-egress");
         egress = EgressListener.standalone(egressStats, AccessLog.to(AccessLogFormat.ENVOY, egressLog::add),
                 e -> egressHttpLog.add(e), Duration.ofSeconds(5), egressIdentity, null);
-        egress.apply(compile(MESH.formatted(freePort(), echo.port(), httpPort()), ProxyType.EGRESS));
+        egress.apply(compile(MESH.formatted(FreeAddresses.freeTcpPort(), echo.port(), httpPort()), ProxyType.EGRESS));
         egressAddress = egress.localAddress();
     }
 
@@ -388,10 +389,6 @@ class ZoneEgressIntegrationTest {
         TestCertificates.write(dir.resolve("egress").resolve("tls.key"), other.privateKeyPkcs8Pem());
         assertThat(egressIdentity.reloadIfChanged()).isTrue();
         assertThat(egressIdentity.current().leaf().getSerialNumber()).isEqualTo(other.certificate().getSerialNumber());
-    }
-
-    private static int freePort() {
-        return io.sallyport.testing.FreeAddresses.freeTcpPort();
     }
 
     private String listenerTag() {
