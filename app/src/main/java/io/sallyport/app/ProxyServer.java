@@ -106,7 +106,7 @@ public final class ProxyServer {
             InetSocketAddress adminAddress = settings.adminAddress() != null
                     ? settings.adminAddress() : defaultAdminAddress(proxyType, first.config());
             try {
-                admin = AdminServer.start(adminAddress, routes);
+                admin = AdminServer.bind(adminAddress, routes);
             } catch (IOException e) {
                 throw new CommandFailure(Main.EXIT_RUNTIME_FAILURE, "sallyport: " + e.getMessage());
             }
@@ -141,6 +141,8 @@ public final class ProxyServer {
             throw e;
         }
         setState(ServerState.LIVE);
+        // Only now: whoever asked during the start (waiting in the accept queue) gets 200 at once (AdminServer).
+        admin.startAccepting();
         log.info("Sallyport {} started: mode={}, listeners=[{}], admin={}, config generation {} ({} resources from {})",
                 Version.current(), proxyType.cliName(), listenerSummary(first),
                 HostPort.format(admin.localAddress()), first.generation(), first.config().resources().size(),

@@ -15,10 +15,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -126,6 +129,52 @@ class ProxyServerTest {
                         "sallyport_config_reload_total{result=\"failure\"} 0\n")
                 // Bound by this first scrape, not at start.
                 .contains("jvm_memory_used_bytes", "process_uptime_seconds");
+    }
+
+    /**
+     * The admin port is bound before the components start, and a /ready asked meanwhile is answered once
+     * the start is complete: 200, never a 503 that the start had to spend its CPU on.
+     */
+    @Test
+    void aReadyRequestMadeDuringTheStartIsAnsweredWhenItIsComplete() throws Exception {
+        int admin = FreeAddresses.freeTcpPort();
+        Socket asking = new Socket();
+        AtomicReference<Boolean> answeredDuringStart = new AtomicReference<>();
+        DataPlaneComponent askingDuringApply = new DataPlaneComponent() {
+            @Override
+            public void apply(Snapshot next) throws Exception {
+                asking.connect(new InetSocketAddress("127.0.0.1", admin), 5000);
+                asking.getOutputStream().write("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                asking.setSoTimeout(300);
+                try {
+                    answeredDuringStart.set(asking.getInputStream().read() >= 0);
+                } catch (SocketTimeoutException e) {
+                    answeredDuringStart.set(false);
+                }
+            }
+
+            @Override
+            public CompletableFuture<Void> drain(Duration timeout) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ServerSettings settings = ServerSettings.defaults(List.of(dir))
+                .withAdminAddress(new InetSocketAddress("127.0.0.1", admin)).withWatchConfig(false);
+        ProxyServer server = new ProxyServer(settings, () -> parse(config(FreeAddresses.freeTcpPort())),
+                List.of(ctx -> askingDuringApply), stats);
+        started.add(server);
+        try (asking) {
+            server.start();
+            assertThat(answeredDuringStart.get()).as("answered while the components started").isFalse();
+            asking.setSoTimeout(10_000);
+            String answer = new String(asking.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("LIVE\n");
+        }
     }
 
     @Test

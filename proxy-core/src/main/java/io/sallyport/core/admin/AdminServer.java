@@ -8,27 +8,26 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sallyport.core.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin HTTP/1.1 server: one small event loop (epoll when available), requests aggregated up to
- * 64 KiB and dispatched through {@link AdminRoutes}. Bind it to loopback: the API can stop the process.
+ * The admin HTTP/1.1 server: one small event loop (the process's {@link Transport}), requests aggregated up
+ * to 64 KiB and dispatched through {@link AdminRoutes}. Bind it to loopback: the API can stop the process.
+ *
+ * <p>It is bound before the proxy starts (a port in use stops the start before anything else) and accepts
+ * from {@link #startAccepting()} on, once the start is complete: a client that connects in between waits in
+ * the kernel's accept queue and is answered then, rather than the start spending its CPU on answering
+ * "not ready" to every poll.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -45,23 +44,31 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code address} and serves {@code routes}.
+     * Binds {@code address} and serves {@code routes} at once.
      *
      * @throws IOException when the address cannot be bound (in use, not local), with a one-line message
      */
     public static AdminServer start(InetSocketAddress address, AdminRoutes routes) throws IOException {
+        AdminServer server = bind(address, routes);
+        server.startAccepting();
+        return server;
+    }
+
+    /**
+     * Binds {@code address} for {@code routes}; connections are accepted from {@link #startAccepting()} on.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local), with a one-line message
+     */
+    public static AdminServer bind(InetSocketAddress address, AdminRoutes routes) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(routes, "routes");
-        boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("sallyport-admin", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerChannel> channelType =
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Transport transport = Transport.platform();
+        EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("sallyport-admin", true));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
+                .channelFactory(transport.serverSocketChannelFactory())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
                 // Unpooled buffers: a few small requests a minute do not need a pool, and the pooled
                 // allocator would set up per-thread chunks for this thread on the way to the first /ready.
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
@@ -86,6 +93,11 @@ public final class AdminServer implements AutoCloseable {
         return new AdminServer(group, bind.channel());
     }
 
+    /** Accepts the connections waiting since {@link #bind} and every later one. */
+    public void startAccepting() {
+        channel.config().setAutoRead(true);
+    }
+
     /** The allocator of the admin connections (unpooled). */
     ByteBufAllocator allocator() {
         return channel.config().getAllocator();
@@ -99,7 +111,7 @@ public final class AdminServer implements AutoCloseable {
     /** Stops accepting, closes open admin connections and the event loop; waits up to a few seconds. */
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Transport.closeListening(channel);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 

@@ -29,6 +29,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,12 +94,16 @@ public final class Transport {
      * @throws IllegalArgumentException when {@code threads} is negative
      */
     public EventLoopGroup newEventLoopGroup(int threads, String threadNamePrefix) {
+        return newEventLoopGroup(threads, new DefaultThreadFactory(threadNamePrefix));
+    }
+
+    /** As {@link #newEventLoopGroup(int, String)}, with threads from {@code threadFactory}. */
+    public EventLoopGroup newEventLoopGroup(int threads, ThreadFactory threadFactory) {
         if (threads < 0) {
             throw new IllegalArgumentException("event loop threads must be >= 0, got " + threads);
         }
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads == 0 ? defaultConcurrency() : threads,
-                new DefaultThreadFactory(threadNamePrefix), io);
+        return new MultiThreadIoEventLoopGroup(threads == 0 ? defaultConcurrency() : threads, threadFactory, io);
     }
 
     public Class<? extends ServerSocketChannel> serverSocketChannel() {

@@ -17,10 +17,13 @@ import io.sallyport.core.runtime.SnapshotHolder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -170,6 +173,33 @@ class AdminServerTest {
         });
         assertThat(send("GET", "/boom").statusCode()).isEqualTo(500);
         assertThat(send("GET", "/ready").statusCode()).isEqualTo(503);
+    }
+
+    /**
+     * Bound but not yet accepting (the proxy's start): a client's connection waits in the accept queue, its
+     * request unanswered, and is answered once accepting starts; the port is taken meanwhile.
+     */
+    @Test
+    void aBoundServerAnswersWaitingClientsOnceItAccepts() throws Exception {
+        AdminServer waiting = AdminServer.bind(new InetSocketAddress("127.0.0.1", 0), routes);
+        try (Socket s = new Socket()) {
+            int port = waiting.localAddress().getPort();
+            assertThatThrownBy(() -> AdminServer.bind(new InetSocketAddress("127.0.0.1", port), new AdminRoutes()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("Address already in use");
+            s.connect(waiting.localAddress(), 5000);
+            s.getOutputStream().write("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(300);
+            assertThatThrownBy(() -> s.getInputStream().read())
+                    .as("no answer before accepting starts").isInstanceOf(SocketTimeoutException.class);
+            state.set(ServerState.LIVE);
+            waiting.startAccepting();
+            s.setSoTimeout(10_000);
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("LIVE\n");
+        } finally {
+            waiting.close();
+        }
     }
 
     @Test
