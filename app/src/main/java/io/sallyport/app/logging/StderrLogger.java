@@ -15,7 +15,7 @@ import org.slf4j.helpers.MessageFormatter;
 
 /**
  * A logger that writes {@code 2026-11-22T02:01:27.235Z [INFO] ListenerManager - message} lines (and a
- * throwable's stack trace) to stderr; the offset is the default time zone's ({@code Z} for UTC).
+ * throwable's stack trace) to stderr; the offset is the sink's zone's ({@code Z} for UTC).
  */
 final class StderrLogger extends LegacyAbstractLogger {
 

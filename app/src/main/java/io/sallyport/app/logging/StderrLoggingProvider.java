@@ -2,6 +2,7 @@ package io.sallyport.app.logging;
 
 import java.time.Clock;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.helpers.BasicMarkerFactory;
@@ -39,6 +40,18 @@ public final class StderrLoggingProvider implements SLF4JServiceProvider {
     @Override
     public void initialize() {
         loggerFactory = new StderrLoggerFactory(LogLevels.load(),
-                new StderrLogger.Sink(System.err, ZoneId.systemDefault(), Clock.systemUTC()));
+                new StderrLogger.Sink(System.err, zone(System.getenv("TZ"), System.getProperty("user.timezone")),
+                        Clock.systemUTC()));
+    }
+
+    /**
+     * The zone of the timestamps: UTC, as in the access log, unless {@code TZ} or {@code -Duser.timezone}
+     * names one, then the JVM's default zone. Only then is the JDK's zone database read: that took about
+     * 10 ms of every start, on the way to {@code /ready}.
+     */
+    static ZoneId zone(String tzVariable, String userTimezoneProperty) {
+        boolean named = (tzVariable != null && !tzVariable.isEmpty())
+                || (userTimezoneProperty != null && !userTimezoneProperty.isEmpty());
+        return named ? ZoneId.systemDefault() : ZoneOffset.UTC;
     }
 }
