@@ -11,6 +11,7 @@
 #   PROXIES [sallyport haproxy nginx]  PIN [1] pin the proxy to PROXY_CPUS [1], everything else
 #   (load generators, origin, TCP sink) to LOAD_CPUS [0]  MAX_SECONDS [900] hard bound for the run
 #   WARM_PASS [6] seconds of each scenario through each proxy before the measured rounds (0: none)
+#   START_SAMPLES [3] timed starts of Sallyport per fresh-start round, for each of its two configs
 #   OUT [benchmarks/results] where <date>.md, <date>.png and raw/<date>/ are written
 #   INSTALL [1] apt-get the missing tools
 set -euo pipefail
@@ -31,6 +32,7 @@ PROXY_CPUS=${PROXY_CPUS:-1}
 LOAD_CPUS=${LOAD_CPUS:-0}
 MAX_SECONDS=${MAX_SECONDS:-900}
 WARM_PASS=${WARM_PASS:-6}
+START_SAMPLES=${START_SAMPLES:-3}
 OUT=${OUT:-$root/benchmarks/results}
 INSTALL=${INSTALL:-1}
 
@@ -724,7 +726,7 @@ fi
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
     echo "h2load: $(h2load --version 2>&1 | head -1)"
     echo "pin: $PIN (proxy cpus $PROXY_CPUS, load/origin cpus $LOAD_CPUS)"
-    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s"
+    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s, start samples per round: $START_SAMPLES"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "sallyport commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$raw/machine.txt"
@@ -739,9 +741,17 @@ for round in $(seq "$ROUNDS"); do
         measure_idle "$round" "$p"
         stop_proxy "$p"
         if [ "$p" = sallyport ]; then
-            start_sallyport "$work/sallyport-plain" startup-plain
-            proxy_pid[sallyport]=$last_pid
-            stop_proxy sallyport
+            # More timed starts than rounds: one start varies by ±50 ms on this machine.
+            for _ in $(seq 2 "$START_SAMPLES"); do
+                start_sallyport "$work/sallyport" startup
+                proxy_pid[sallyport]=$last_pid
+                stop_proxy sallyport
+            done
+            for _ in $(seq "$START_SAMPLES"); do
+                start_sallyport "$work/sallyport-plain" startup-plain
+                proxy_pid[sallyport]=$last_pid
+                stop_proxy sallyport
+            done
         fi
     done
 done
