@@ -10,6 +10,7 @@ import io.sallyport.core.config.Dataplane;
 import io.sallyport.core.config.MeshExternalService;
 import io.sallyport.core.config.ZoneEgress;
 import io.sallyport.core.runtime.ProxyType;
+import io.sallyport.core.runtime.TransparentSpec;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class ConfigListing {
                         o.backendRef().kind() + "/" + o.backendRef().name()));
             }
             if (dp.transparentProxying() != null) {
-                String address = hostPort("0.0.0.0", dp.transparentProxying().redirectPortOutbound());
+                String address = hostPort(TransparentSpec.configuredBindAddress(),
+                        dp.transparentProxying().redirectPortOutbound());
                 out.add(new ListenerEntry("outbound:transparent", address, "original destination"));
             }
         }

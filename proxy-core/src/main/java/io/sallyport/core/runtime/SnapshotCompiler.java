@@ -278,7 +278,7 @@ public final class SnapshotCompiler {
             if (dp.transparentProxying() == null) {
                 continue;
             }
-            String bind = System.getProperty(TransparentSpec.BIND_ADDRESS_PROPERTY, TransparentSpec.DEFAULT_BIND_ADDRESS);
+            String bind = TransparentSpec.configuredBindAddress();
             InetSocketAddress address = socketAddress(bind, dp.transparentProxying().redirectPortOutbound());
             if (address == null) {
                 errors.add(new ConfigError("-D" + TransparentSpec.BIND_ADDRESS_PROPERTY, 0, null, null,

@@ -22,6 +22,11 @@ public record TransparentSpec(String name, InetSocketAddress address, String mes
     /** The default bind address: every IPv4 address of the host, as Kuma binds its outbound listener. */
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
 
+    /** The address the transparent listener binds: {@value #BIND_ADDRESS_PROPERTY}, else the default. */
+    public static String configuredBindAddress() {
+        return System.getProperty(BIND_ADDRESS_PROPERTY, DEFAULT_BIND_ADDRESS);
+    }
+
     public TransparentSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
