@@ -60,9 +60,13 @@ public final class AdminServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, not local), with a one-line message
      */
     public static AdminServer bind(InetSocketAddress address, AdminRoutes routes) throws IOException {
+        return bind(address, routes, Transport.platform());
+    }
+
+    /** As {@link #bind(InetSocketAddress, AdminRoutes)} on {@code transport} (tests cover both). */
+    static AdminServer bind(InetSocketAddress address, AdminRoutes routes, Transport transport) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(routes, "routes");
-        Transport transport = Transport.platform();
         EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("sallyport-admin", true));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

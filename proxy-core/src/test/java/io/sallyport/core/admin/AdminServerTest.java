@@ -14,6 +14,7 @@ import io.sallyport.core.metrics.Stats;
 import io.sallyport.core.runtime.ProxyType;
 import io.sallyport.core.runtime.Snapshot;
 import io.sallyport.core.runtime.SnapshotHolder;
+import io.sallyport.core.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AdminServerTest {
 
@@ -179,9 +182,10 @@ class AdminServerTest {
      * Bound but not yet accepting (the proxy's start): a client's connection waits in the accept queue, its
      * request unanswered, and is answered once accepting starts; the port is taken meanwhile.
      */
-    @Test
-    void aBoundServerAnswersWaitingClientsOnceItAccepts() throws Exception {
-        AdminServer waiting = AdminServer.bind(new InetSocketAddress("127.0.0.1", 0), routes);
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aBoundServerAnswersWaitingClientsOnceItAccepts(Transport transport) throws Exception {
+        AdminServer waiting = AdminServer.bind(new InetSocketAddress("127.0.0.1", 0), routes, transport);
         try (Socket s = new Socket()) {
             int port = waiting.localAddress().getPort();
             assertThatThrownBy(() -> AdminServer.bind(new InetSocketAddress("127.0.0.1", port), new AdminRoutes()))
@@ -200,6 +204,10 @@ class AdminServerTest {
         } finally {
             waiting.close();
         }
+    }
+
+    static List<Transport> transports() {
+        return Transport.platform().isEpoll() ? List.of(Transport.platform(), Transport.nio()) : List.of(Transport.nio());
     }
 
     @Test
