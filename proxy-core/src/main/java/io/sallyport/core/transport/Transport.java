@@ -163,18 +163,16 @@ public final class Transport {
         return socketChannelFactory;
     }
 
-    /** Makes {@link #domainSocketChannel()}s, for {@code channelFactory} on a bootstrap. */
+    /**
+     * Makes client channels for unix domain sockets, for {@code channelFactory} on a bootstrap; both transports'
+     * are duplex channels (half-close works).
+     */
     public ChannelFactory<Channel> domainSocketChannelFactory() {
         return domainSocketChannelFactory;
     }
 
     public Class<? extends DatagramChannel> datagramChannel() {
         return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-    }
-
-    /** A client channel for unix domain sockets; both transports are duplex channels (half-close works). */
-    public Class<? extends Channel> domainSocketChannel() {
-        return epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class;
     }
 
     public Class<? extends ServerChannel> serverDomainSocketChannel() {
