@@ -184,10 +184,35 @@ def main(raw, out_md, out_png):
         out.append("Errors reported by the load generators:\n")
         out.extend(note_lines)
         out.append("")
+    out.extend(negotiated_tls(raw))
     out.append(f"![chart]({os.path.basename(out_png)})\n")
     with open(out_md, "w") as f:
         f.write("\n".join(out))
     draw(chart, idle, raw, out_png)
+
+
+def negotiated_tls(raw):
+    """The TLS each proxy negotiated with the origin, from the origin's log of the probe requests."""
+    path = os.path.join(raw, "tls-negotiated.tsv")
+    if not os.path.exists(path):
+        return []
+    seen = defaultdict(set)  # (scenario, proxy) -> {"protocol cipher group"}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 5 and parts[0] in PROXIES:
+                seen[(parts[1], parts[0])].add(" ".join(parts[2:5]))
+    if not seen:
+        return []
+    out = ["TLS between each proxy and the origin (protocol, cipher, key exchange), from the origin's log of "
+           "the probe request before each measurement:\n",
+           "| scenario | " + " | ".join(NAMES[p] for p in PROXIES) + " |",
+           "|---|" + "---|" * len(PROXIES)]
+    for s in SCENARIOS:
+        if any((s, p) in seen for p in PROXIES):
+            out.append(f"| {s} | " + " | ".join("; ".join(sorted(seen.get((s, p), {"n/a"}))) for p in PROXIES) + " |")
+    out.append("")
+    return out
 
 
 def draw(chart, idle, raw, out_png):

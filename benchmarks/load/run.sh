@@ -253,11 +253,17 @@ http {
     ssl_certificate $work/pki/origin.crt;
     ssl_certificate_key $work/pki/origin.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    # What each proxy negotiated with the origin, logged for its probe request only (X-Bench-Probe): the
+    # TLS scenarios compare like with like only if the protocol and key exchange are the same.
+    map \$http_x_bench_probe \$bench_probe { default 0; "~." 1; }
+    log_format tlsprobe '\$http_x_bench_probe \$ssl_protocol \$ssl_cipher \$ssl_curve';
     server { listen 127.0.0.1:$ORIGIN_HTTP; }
-    server { listen 127.0.0.1:$ORIGIN_TLS ssl; ssl_session_cache shared:origin:1m; }
+    server { listen 127.0.0.1:$ORIGIN_TLS ssl; ssl_session_cache shared:origin:1m;
+             access_log $work/origin/tls-probe.log tlsprobe if=\$bench_probe; }
     # One response per connection, no session cache, no tickets: every request costs the proxy a new
     # TCP connection and a full TLS handshake, whatever its own pooling does.
-    server { listen 127.0.0.1:$ORIGIN_TLS_CLOSE ssl; keepalive_timeout 0; ssl_session_cache off; ssl_session_tickets off; }
+    server { listen 127.0.0.1:$ORIGIN_TLS_CLOSE ssl; keepalive_timeout 0; ssl_session_cache off; ssl_session_tickets off;
+             access_log $work/origin/tls-probe.log tlsprobe if=\$bench_probe; }
     # gRPC unary stand-in: every POST answers the prepared reply frame with grpc-status 0 in trailers.
     server {
         listen 127.0.0.1:$ORIGIN_GRPC http2;
@@ -350,7 +356,10 @@ EOF
 write_nginx_proxy_conf() {
     local b d=$work/proxy-nginx
     b=$(base_of nginx)
-    local tls="proxy_ssl_verify on; proxy_ssl_trusted_certificate $work/pki/ca.crt; proxy_ssl_name localhost; proxy_ssl_server_name on;"
+    # proxy_ssl_protocols: nginx before 1.23.4 offers upstreams at most TLS 1.2 by default, while Sallyport and
+    # HAProxy offer TLS 1.3, which costs an OpenSSL 3.0 origin more per handshake; the same protocols for all
+    # three (nginx's own default from 1.23.4 on). The origin's probe log (tls-negotiated.tsv) shows the result.
+    local tls="proxy_ssl_verify on; proxy_ssl_trusted_certificate $work/pki/ca.crt; proxy_ssl_name localhost; proxy_ssl_server_name on; proxy_ssl_protocols TLSv1.2 TLSv1.3;"
     local keep='proxy_http_version 1.1; proxy_set_header Connection "";'
     cat >"$d/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
@@ -522,10 +531,13 @@ to_ms() {
 
 # Checks a scenario works through a proxy before it is measured; a failure means "not available".
 probe() {
-    local s=$1 port=$2
+    local s=$1 port=$2 p=$3
     case $s in
-        http1-1k | tls-keepalive | tls-handshake)
+        http1-1k)
             [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/1k.bin")" = 200 ] ;;
+        tls-keepalive | tls-handshake)
+            # The header makes the origin log the TLS parameters of this request's upstream connection.
+            [ "$(curl -s -m 5 -H "X-Bench-Probe: $p $s" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/1k.bin")" = 200 ] ;;
         http1-100k)
             [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/100k.bin")" = 200 ] ;;
         h2c)
@@ -558,7 +570,7 @@ measure() {
     local r=$1 s=$2 p=$3 pid=${proxy_pid[$3]} port out
     port=$(port_of "$p" "$s")
     out=$raw/$s-$p-r$r
-    if ! probe "$s" "$port"; then
+    if ! probe "$s" "$port" "$p"; then
         log "  $p: $s not available"
         echo -e "$r\t$s\t$p\tNA\t-\tNA\tNA\tNA\tNA\tnot available" >>"$raw/results.tsv"
         return 0
@@ -787,6 +799,10 @@ for p in $PROXIES; do
     stop_proxy "$p"
 done
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw/machine.txt"
+# proxy scenario protocol cipher group, one line per distinct combination seen by the origin.
+if [ -f "$work/origin/tls-probe.log" ]; then
+    sort -u "$work/origin/tls-probe.log" | tr ' ' '\t' >"$raw/tls-negotiated.tsv"
+fi
 
 python3 "$here/report.py" "$raw" "$OUT/$stamp.md" "$OUT/$stamp.png"
 log "wrote $OUT/$stamp.md, $OUT/$stamp.png and $raw/"
