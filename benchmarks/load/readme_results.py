@@ -8,12 +8,34 @@ import re
 import sys
 
 
+def block(lines, start, prefix="|"):
+    """The lines from start on that begin with prefix, up to the first that does not."""
+    out = []
+    for line in lines[start:]:
+        if not line.startswith(prefix):
+            break
+        out.append(line)
+    return out
+
+
+def after(lines, heading, prefix):
+    """The block of prefix lines that follows the line starting with heading (blank lines skipped)."""
+    for i, line in enumerate(lines):
+        if line.startswith(heading):
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            return block(lines, j, prefix)
+    return []
+
+
 def main(result_md, readme):
     text = open(result_md).read()
     name = os.path.basename(result_md)[:-3]
-    table = [line for line in text.splitlines() if line.startswith("|")]
-    errors = text.split("Errors reported by the load generators:", 1)
-    errors = errors[1].split("![chart]")[0].strip() if len(errors) == 2 else ""
+    lines = text.splitlines()
+    table = block(lines, next(i for i, line in enumerate(lines) if line.startswith("|")))
+    errors = after(lines, "Errors reported by the load generators:", "- ")
+    tls = after(lines, "TLS between each proxy and the origin", "|")
     machine = re.search(r"```\n(.*?)```", text, re.S).group(1)
     rounds = re.search(r"rounds: (\d+), duration: (\w+), warmup: (\w+), stream: (\w+)", machine)
     load = re.findall(r"loadavg at (start|end): ([\d. ]+)", machine)
@@ -33,7 +55,9 @@ def main(result_md, readme):
             targets.append(f"- {scenario}, {cells[1]}: {cells[7]} ({values})")
     body = [header, "", *table, ""]
     if errors:
-        body += ["Errors reported by the load generators:", "", errors, ""]
+        body += ["Errors reported by the load generators:", "", *errors, ""]
+    if tls:
+        body += [next(line for line in lines if line.startswith("TLS between each proxy")), "", *tls, ""]
     body += [f"![Sallyport vs HAProxy vs nginx](results/{name}.png)", "", "Targets in this run:", "", *targets]
     s = open(readme).read()
     begin, end = "<!-- RESULTS-BEGIN -->", "<!-- RESULTS-END -->"
