@@ -49,8 +49,11 @@ def fmt(v, digits=0):
 
 
 def verdict_ratio(r, bound):
-    """Two decimals, or three where two would print the bound itself (1.045 is a miss of 1.05)."""
-    return f"{r:.3f}" if f"{r:.2f}" == f"{bound:.2f}" and r != bound else f"{r:.2f}"
+    """Two decimals, or as many more as it takes not to print the bound itself (1.045 is a miss of 1.05)."""
+    for digits in range(2, 6):
+        if r == bound or f"{r:.{digits}f}" != f"{bound:.{digits}f}":
+            return f"{r:.{digits}f}"
+    return f"{r:.6f}"
 
 
 def ratio(a, b):

@@ -1,6 +1,6 @@
 
 set terminal pngcairo size 1600,1500 font 'DejaVu Sans,10'
-set output 'benchmarks/results/2026-11-22T1432.png'
+set output '/tmp/r.png'
 set datafile missing '?'
 set style data histogram
 set style histogram clustered gap 1
