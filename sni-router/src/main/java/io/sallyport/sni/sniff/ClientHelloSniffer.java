@@ -1,6 +1,7 @@
 package io.sallyport.sni.sniff;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,8 @@ import java.util.List;
  * this class never throws on input. The reader and writer indexes are never changed.
  *
  * <p>The {@code NEED_MORE} and {@code NOT_TLS} answers allocate nothing; a {@code TLS} answer allocates
- * its strings. The hello is first validated in one pass that only records where the SNI and ALPN
+ * its strings (the common ALPN names are constants; a name within one record is copied once, straight
+ * into its string). The hello is first validated in one pass that only records where the SNI and ALPN
  * bytes are, and the strings are built after it proved complete and well-formed.
  *
  * <p>An instance keeps its cursor in fields so that it allocates nothing per call: it is cheap, not
@@ -34,6 +36,10 @@ public final class ClientHelloSniffer {
     private static final int EXTENSION_SERVER_NAME = 0;
     private static final int EXTENSION_ALPN = 16;
     private static final int NAME_TYPE_HOST_NAME = 0;
+
+    /** ALPN protocol names returned as these constants rather than new strings (RFC 7301's registry). */
+    private static final String[] KNOWN_ALPN = {"h2", "http/1.1", "http/1.0", "h3", "acme-tls/1"};
+    private static final String[] NO_KNOWN_NAMES = {};
 
     private static final int NEED = -1;
     private static final int BAD = -2;
@@ -272,27 +278,66 @@ public final class ClientHelloSniffer {
         if (alpnLength < 0) {
             return List.of();
         }
-        List<String> names = new ArrayList<>(4);
         rewindTo(alpnOffset);
         int end = alpnOffset + alpnLength;
-        while (offset < end) {
-            int nameLength = u8();
-            names.add(readAsciiHere(nameLength));
+        String first = readAsciiHere(u8(), KNOWN_ALPN);
+        if (offset == end) {
+            return List.of(first);
         }
-        return names;
+        String second = readAsciiHere(u8(), KNOWN_ALPN);
+        if (offset == end) {
+            return List.of(first, second);
+        }
+        List<String> names = new ArrayList<>(4);
+        names.add(first);
+        names.add(second);
+        while (offset < end) {
+            names.add(readAsciiHere(u8(), KNOWN_ALPN));
+        }
+        return List.copyOf(names);
     }
 
     private String readAscii(int at, int length) {
         rewindTo(at);
-        return readAsciiHere(length);
+        return readAsciiHere(length, NO_KNOWN_NAMES);
     }
 
-    private String readAsciiHere(int length) {
+    /**
+     * The next {@code length} bytes (all present: the hello was validated) as a string: the element of
+     * {@code known} equal to them, else a new string.
+     */
+    private String readAsciiHere(int length, String[] known) {
+        nextRecordIfNeeded();
+        if (length <= recordEnd - pos) {
+            // Within one record, the usual case: compared and copied where the bytes are.
+            int at = pos;
+            pos += length;
+            offset += length;
+            for (String k : known) {
+                if (equalsAscii(at, length, k)) {
+                    return k;
+                }
+            }
+            // Netty turns each byte into one char for US-ASCII (as the slow path below does), with one copy.
+            return buf.toString(at, length, StandardCharsets.US_ASCII);
+        }
         char[] chars = new char[length];
         for (int i = 0; i < length; i++) {
             chars[i] = (char) u8();
         }
         return new String(chars);
+    }
+
+    private boolean equalsAscii(int at, int length, String s) {
+        if (s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buf.getByte(at + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Moves the cursor back to the handshake stream's start and forward to {@code target}. */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Recognises plaintext HTTP at the start of a buffer without consuming it: an HTTP/1.x request line
@@ -227,11 +228,7 @@ public final class HttpSniffer {
     }
 
     private static String ascii(ByteBuf in, int from, int to) {
-        char[] chars = new char[to - from];
-        for (int i = from; i < to; i++) {
-            chars[i - from] = (char) (in.getByte(i) & 0xFF);
-        }
-        return new String(chars);
+        return in.toString(from, to - from, StandardCharsets.US_ASCII);
     }
 
     private HttpSniffResult sniffHttp2(ByteBuf in, int i, int end, boolean last) {

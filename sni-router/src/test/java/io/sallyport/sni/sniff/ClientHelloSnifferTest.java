@@ -1,12 +1,10 @@
 package io.sallyport.sni.sniff;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,24 +185,42 @@ class ClientHelloSnifferTest {
 
     @Test
     void needMoreAndNotTlsAllocateNothing() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
         byte[] hello = ClientHellos.jdk("alloc.example.com", "h2");
         ByteBuf partial = Unpooled.wrappedBuffer(Arrays.copyOf(hello, hello.length - 1));
         ByteBuf notTls = Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < 5_000; i++) { // warm up
-            sniffer.sniff(partial);
-            sniffer.sniff(notTls);
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        int calls = 20_000;
-        for (int i = 0; i < calls; i++) {
+        double perCall = ThreadAllocation.bytesPerCall(20_000, () -> {
             if (sniffer.sniff(partial) != ClientHelloResult.NEED_MORE || sniffer.sniff(notTls) != ClientHelloResult.NOT_TLS) {
                 throw new AssertionError("unexpected verdict");
             }
+        });
+        assertThat(perCall).as("bytes allocated per two sniffs").isLessThan(0.1);
+    }
+
+    @Test
+    void aCompleteHelloAllocatesOnlyTheServerNameTheListAndTheResult() throws Exception {
+        // 17 chars of SNI (String and its bytes, 64 B), the list of two constant ALPN names (24 B), the
+        // result (24 B): no copies on the way.
+        byte[] bytes = ClientHellos.jdk("alloc.example.com", "h2", "http/1.1");
+        ByteBuf hello = ThreadAllocation.untrackedDirect(bytes);
+        double perCall = ThreadAllocation.bytesPerCall(20_000, () -> {
+            if (sniffer.sniff(hello).alpn().size() != 2) {
+                throw new AssertionError("unexpected verdict");
+            }
+        });
+        assertThat(perCall).as("bytes allocated per complete sniff").isLessThanOrEqualTo(120);
+    }
+
+    @Test
+    void alpnNamesKeepTheirOrderWhetherKnownOrNotAndWhateverTheRecords() throws Exception {
+        byte[] hello = ClientHellos.jdk("alpn.example.com", "x-custom", "h2", "spdy/3.1", "http/1.1", "acme-tls/1");
+        ClientHelloResult expected = ClientHelloResult.tls("alpn.example.com",
+                List.of("x-custom", "h2", "spdy/3.1", "http/1.1", "acme-tls/1"));
+        assertThat(sniff(hello)).isEqualTo(expected);
+        for (int size : new int[] {1, 3, 50}) {
+            assertThat(sniff(ClientHellos.refragment(hello, size))).as("records of %d bytes", size).isEqualTo(expected);
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertThat(allocated).as("bytes allocated by %d sniffs", 2 * calls).isLessThan(2_048);
+        assertThat(sniff(ClientHellos.jdk("one.example.com", "x-only")))
+                .isEqualTo(ClientHelloResult.tls("one.example.com", List.of("x-only")));
     }
 
     @Test

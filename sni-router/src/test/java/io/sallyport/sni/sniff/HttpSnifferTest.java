@@ -32,6 +32,19 @@ class HttpSnifferTest {
     }
 
     @Test
+    void aRequestAllocatesOnlyItsHostAndTheResult() throws Exception {
+        // 15 chars of host (String and its bytes, 56 B) and the result (24 B): no copies on the way.
+        ByteBuf request = ThreadAllocation.untrackedDirect(("GET /api/v1/items HTTP/1.1\r\nUser-Agent: bench\r\n"
+                + "Accept: */*\r\nHost: api.example.com:8080\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        double perCall = ThreadAllocation.bytesPerCall(20_000, () -> {
+            if (sniffer.sniff(request, false).status() != HttpSniffResult.Status.HTTP1) {
+                throw new AssertionError("unexpected verdict");
+            }
+        });
+        assertThat(perCall).as("bytes allocated per sniffed request").isLessThanOrEqualTo(88);
+    }
+
+    @Test
     void http1HostHeaderNameIsCaseInsensitiveAndValueTrimmed() {
         assertThat(sniff("POST /x HTTP/1.1\r\nUser-Agent: t\r\nhOsT: \t Api.Example.COM  \r\n\r\n"))
                 .isEqualTo(HttpSniffResult.http1("Api.Example.COM"));
