@@ -19,14 +19,15 @@ def block(lines, start, prefix="|"):
 
 
 def after(lines, heading, prefix):
-    """The block of prefix lines that follows the line starting with heading (blank lines skipped)."""
+    """The line starting with heading and the block of prefix lines after it (blank lines skipped);
+    (None, []) when there is no such line."""
     for i, line in enumerate(lines):
         if line.startswith(heading):
             j = i + 1
             while j < len(lines) and not lines[j].strip():
                 j += 1
-            return block(lines, j, prefix)
-    return []
+            return line, block(lines, j, prefix)
+    return None, []
 
 
 def main(result_md, readme):
@@ -34,8 +35,8 @@ def main(result_md, readme):
     name = os.path.basename(result_md)[:-3]
     lines = text.splitlines()
     table = block(lines, next(i for i, line in enumerate(lines) if line.startswith("|")))
-    errors = after(lines, "Errors reported by the load generators:", "- ")
-    tls = after(lines, "TLS between each proxy and the origin", "|")
+    errors_heading, errors = after(lines, "Errors reported by the load generators:", "- ")
+    tls_heading, tls = after(lines, "TLS between each proxy and the origin", "|")
     machine = re.search(r"```\n(.*?)```", text, re.S).group(1)
     rounds = re.search(r"rounds: (\d+), duration: (\w+), warmup: (\w+), stream: (\w+)", machine)
     load = re.findall(r"loadavg at (start|end): ([\d. ]+)", machine)
@@ -55,9 +56,9 @@ def main(result_md, readme):
             targets.append(f"- {scenario}, {cells[1]}: {cells[7]} ({values})")
     body = [header, "", *table, ""]
     if errors:
-        body += ["Errors reported by the load generators:", "", *errors, ""]
+        body += [errors_heading, "", *errors, ""]
     if tls:
-        body += [next(line for line in lines if line.startswith("TLS between each proxy")), "", *tls, ""]
+        body += [tls_heading, "", *tls, ""]
     body += [f"![Sallyport vs HAProxy vs nginx](results/{name}.png)", "", "Targets in this run:", "", *targets]
     s = open(readme).read()
     begin, end = "<!-- RESULTS-BEGIN -->", "<!-- RESULTS-END -->"
