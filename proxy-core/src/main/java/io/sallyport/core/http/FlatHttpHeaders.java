@@ -494,6 +494,14 @@ public final class FlatHttpHeaders extends CharSequenceHttpHeaders {
         }
     }
 
+    /**
+     * Adds a field without validating it again: for {@link Http1ResponseHeadParser}, whose checks (a token
+     * name, a value of visible ASCII, spaces and tabs) are stricter than any validator of these headers.
+     */
+    void addChecked(CharSequence name, CharSequence value) {
+        append(name, value);
+    }
+
     private void append(CharSequence name, CharSequence value) {
         CharSequence[] f = fields;
         int at = size << 1;

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -26,7 +29,9 @@ import java.util.List;
  * one difference: the decoder returns shared constants for the header names, protocol version, status code
  * and reason phrase that origins usually send, byte for byte as received, instead of a new string for each
  * of them in every response (about 0.5 KB less garbage per response; other names are decoded as before), and
- * the response's header and trailer fields are kept in {@link FlatHttpHeaders}.
+ * the response's header and trailer fields are kept in {@link FlatHttpHeaders}. The usual response (a
+ * {@code Content-Length} body, a plain head) does not go through Netty's decoder at all: its head is read by
+ * {@link Http1ResponseHeadParser} and its body sliced here.
  */
 final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
 
@@ -76,10 +81,29 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
         }
     }
 
+    /**
+     * Netty's response decoder, with the usual response read by {@link Http1ResponseHeadParser} and its
+     * {@code Content-Length} body sliced here, as Netty's decoder slices it. A response that parser leaves
+     * alone, from its first byte to its end, is Netty's decoder's; between two responses that decoder holds
+     * no state, so the two paths take turns on one connection.
+     */
     private final class Decoder extends HttpResponseDecoder {
+
+        /** Null when the headers factory is not a flat one (the parser makes flat maps). */
+        private final Http1ResponseHeadParser heads;
+        private final HttpHeadersFactory trailersFactory;
+        private final int maxChunkSize;
+        /** The body bytes of a parsed response still to come (0 outside such a body). */
+        private long bodyLeft;
+        /** Netty's decoder has started a response and not ended it yet: the bytes are its own until it does. */
+        private boolean nettyInResponse;
 
         Decoder(HttpDecoderConfig config) {
             super(config);
+            heads = config.getHeadersFactory() instanceof FlatHttpHeadersFactory f
+                    ? new Http1ResponseHeadParser(f, config.getMaxHeaderSize()) : null;
+            trailersFactory = config.getTrailersFactory();
+            maxChunkSize = config.getMaxChunkSize();
         }
 
         @Override
@@ -91,7 +115,54 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
                 }
                 return;
             }
+            if (bodyLeft > 0) {
+                readBody(buffer, out);
+                return;
+            }
+            if (!nettyInResponse && heads != null && bodyFollowsMethod(methods.peek())) {
+                HttpResponse r = heads.parse(buffer);
+                if (r != null) {
+                    methods.poll();
+                    out.add(r);
+                    bodyLeft = heads.contentLength();
+                    if (bodyLeft == 0) {
+                        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                    } else {
+                        readBody(buffer, out);
+                    }
+                    return;
+                }
+            }
+            int before = out.size();
             super.decode(ctx, buffer, out);
+            // Once asked to start a response, Netty's decoder keeps it to the end, whatever it read so far.
+            nettyInResponse = out.size() == before || !(out.get(out.size() - 1) instanceof LastHttpContent);
+        }
+
+        /** A request whose response the parser may read: none pending, HEAD and CONNECT are Netty's decoder's. */
+        private boolean bodyFollowsMethod(HttpMethod method) {
+            return method != null && !HttpMethod.HEAD.equals(method) && !HttpMethod.CONNECT.equals(method);
+        }
+
+        private void readBody(ByteBuf buffer, List<Object> out) {
+            int n = (int) Math.min(Math.min(buffer.readableBytes(), maxChunkSize), bodyLeft);
+            if (n == 0) {
+                return;
+            }
+            ByteBuf content = buffer.readRetainedSlice(n);
+            bodyLeft -= n;
+            out.add(bodyLeft == 0 ? new DefaultLastHttpContent(content, trailersFactory) : new DefaultHttpContent(content));
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (bodyLeft > 0) {
+                // The origin closed before the whole body: nothing more, as from Netty's decoder; the exchange
+                // sees the connection end.
+                bodyLeft = 0;
+                return;
+            }
+            super.decodeLast(ctx, in, out);
         }
 
         @Override
