@@ -6,6 +6,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,6 +35,8 @@ final class Http1ResponseHeadParser {
     /** Content lengths of more digits go to Netty's decoder (which parses them as a {@code long}). */
     private static final int MAX_LENGTH_DIGITS = 18;
 
+    /** Eight bytes of an array at once, in the array's order (the first byte lowest). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** RFC 9110 tchar, by byte value (0-255). */
     private static final boolean[] TOKEN = new boolean[256];
     /** Visible ASCII, space and tab, by byte value: obs-text and control characters are Netty's decoder's. */
@@ -197,8 +202,22 @@ final class Http1ResponseHeadParser {
         return b >= '0' && b <= '9';
     }
 
-    /** The index of the first byte from {@code p} that is not visible ASCII, space or tab (the CR of a well-formed line). */
+    /**
+     * The index of the first byte from {@code p} that is not visible ASCII, space or tab (the CR of a
+     * well-formed line). Eight bytes at a time while they are all visible ASCII or spaces (a value is mostly
+     * that), then byte by byte from the first one that is not (a tab, the CR, anything else).
+     */
     private static int fieldEnd(byte[] h, int p) {
+        for (int last = h.length - Long.BYTES; p <= last; p += Long.BYTES) {
+            long x = (long) LONGS.get(h, p);
+            // A high bit per byte that is below 0x20, or 0x7F and above: the first such byte is exact
+            // (borrows and carries only run towards later bytes).
+            long below = (x - 0x2020202020202020L) & ~x;
+            long above = x | ((x & 0x7F7F7F7F7F7F7F7FL) + 0x0101010101010101L);
+            if (((below | above) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
         while (FIELD[h[p] & 0xFF]) {
             p++;
         }

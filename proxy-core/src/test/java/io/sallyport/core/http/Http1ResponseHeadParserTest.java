@@ -118,6 +118,25 @@ class Http1ResponseHeadParserTest {
     }
 
     @Test
+    void everyByteOfALongValueIsCheckedWhereverItFallsInTheEightByteSteps() {
+        for (int at = 0; at < 24; at++) {
+            for (char bad : new char[] {0x00, 0x01, 0x0B, 0x1F, 0x7F, 0x80, 0xFF, '\r', '\n'}) {
+                String value = "v".repeat(at) + bad + "w".repeat(24 - at);
+                ByteBuf in = bytes("HTTP/1.1 200 OK\r\nX-Long: " + value + "\r\nContent-Length: 0\r\n\r\n");
+                assertThat(parser().parse(in)).as("byte %02x at %d", (int) bad, at).isNull();
+                assertThat(in.readerIndex()).isZero();
+                in.release();
+            }
+            String tabbed = "u" + "v".repeat(at) + "\t~ !" + "w".repeat(24 - at);
+            ByteBuf in = bytes("HTTP/1.1 200 OK\r\nX-Long: " + tabbed + "\r\nContent-Length: 0\r\n\r\n");
+            HttpResponse r = parser().parse(in);
+            assertThat(r).as("tab at %d", at).isNotNull();
+            assertThat(r.headers().get("x-long")).isEqualTo(tabbed);
+            in.release();
+        }
+    }
+
+    @Test
     void aHeadLargerThanTheLimitIsLeftToNettysDecoder() {
         String head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-Big: " + "a".repeat(MAX_HEAD) + "\r\n\r\n";
         ByteBuf in = bytes(head + "1");
