@@ -72,8 +72,14 @@ public final class FlatHttpHeaders extends CharSequenceHttpHeaders {
         return v == null ? null : v.toString();
     }
 
-    /** The first value of {@code name} as stored, or null. */
-    private CharSequence first(CharSequence name) {
+    /** The name of the {@code i}th field (0 to {@link #size()} - 1), as stored. */
+    CharSequence nameAt(int i) {
+        Objects.checkIndex(i, size);
+        return fields[i << 1];
+    }
+
+    /** The first value of {@code name} as stored (no string made of it), or null. */
+    CharSequence first(CharSequence name) {
         checkName(name);
         CharSequence[] f = fields;
         for (int i = 0, n = size << 1; i < n; i += 2) {

@@ -59,14 +59,22 @@ final class HopByHopHeaders {
             return 0;
         }
         int found = 0;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            int f = classify(it.next().getKey());
-            if (f == CONNECTION && (found & CONNECTION) != 0) {
-                f = MORE_THAN_ONE_CONNECTION;
+        if (headers instanceof FlatHttpHeaders flat) {
+            // The decoders' maps (every HTTP/1.1 message): the names straight from the array.
+            for (int i = 0, n = flat.size(); i < n; i++) {
+                found = found(found, classify(flat.nameAt(i)));
             }
-            found |= f;
+            return found;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            found = found(found, classify(it.next().getKey()));
         }
         return found;
+    }
+
+    /** {@code found} with the flag of one more name (a second {@code Connection} noted as such). */
+    private static int found(int found, int flag) {
+        return flag == CONNECTION && (found & CONNECTION) != 0 ? found | MORE_THAN_ONE_CONNECTION : found | flag;
     }
 
     /** Removes what {@link #scan} found; returns the {@code close} / {@code keep-alive} options of {@code Connection}. */
@@ -82,7 +90,9 @@ final class HopByHopHeaders {
                     options |= connectionOptions(value, headers);
                 }
             } else {
-                options = connectionOptions(headers.get(HttpHeaderNames.CONNECTION), headers);
+                // The value as stored: a decoded response's is a view of its head, read here without a copy.
+                options = connectionOptions(headers instanceof FlatHttpHeaders flat
+                        ? flat.first(HttpHeaderNames.CONNECTION) : headers.get(HttpHeaderNames.CONNECTION), headers);
             }
             headers.remove(HttpHeaderNames.CONNECTION);
         }
@@ -133,30 +143,45 @@ final class HopByHopHeaders {
 
     /**
      * The {@code close} / {@code keep-alive} options of one {@code Connection} value; the headers its other
-     * tokens name are removed from {@code headers} (the values were read before, so removing is safe).
+     * tokens name are removed from {@code headers} (the value was read before, so removing is safe). The
+     * tokens are compared in place: the usual single {@code keep-alive} or {@code close} makes no string.
      */
-    private static int connectionOptions(String value, HttpHeaders headers) {
+    private static int connectionOptions(CharSequence value, HttpHeaders headers) {
         int found = 0;
         if (value == null) {
             return 0;
         }
-        for (int start = 0; start <= value.length(); ) {
+        int n = value.length();
+        for (int start = 0; start <= n; ) {
             int end = tokenEnd(value, start);
-            String t = value.substring(start, end).trim();
+            int s = start;
+            int e = end;
+            // Trimmed as String.trim() trims.
+            while (s < e && value.charAt(s) <= ' ') {
+                s++;
+            }
+            while (e > s && value.charAt(e - 1) <= ' ') {
+                e--;
+            }
             start = end + 1;
-            if (t.isEmpty()) {
+            if (s == e) {
                 continue;
             }
-            if (AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.CLOSE)) {
+            if (isToken(value, s, e, HttpHeaderValues.CLOSE)) {
                 found |= CLOSE_OPTION;
-            } else if (AsciiString.contentEqualsIgnoreCase(t, HttpHeaderValues.KEEP_ALIVE)) {
+            } else if (isToken(value, s, e, HttpHeaderValues.KEEP_ALIVE)) {
                 found |= KEEP_ALIVE_OPTION;
-            } else if (!AsciiString.contentEqualsIgnoreCase(t, HttpHeaderNames.HOST)) {
+            } else if (!isToken(value, s, e, HttpHeaderNames.HOST)) {
                 // Never let Connection remove end-to-end framing or routing information.
-                headers.remove(t);
+                headers.remove(value.subSequence(s, e).toString());
             }
         }
         return found;
+    }
+
+    /** Whether {@code value[start, end)} is {@code token} in any case. */
+    private static boolean isToken(CharSequence value, int start, int end, AsciiString token) {
+        return end - start == token.length() && AsciiString.regionMatches(value, true, start, token, 0, token.length());
     }
 
     /** The flag of a name {@link #strip} removes (a hop-by-hop header or an {@code x-http2-} one), else 0. */
@@ -210,8 +235,13 @@ final class HopByHopHeaders {
     }
 
     /** The index of the comma ending the list element that starts at {@code start}, or the end of {@code v}. */
-    private static int tokenEnd(String v, int start) {
-        int comma = v.indexOf(',', start);
-        return comma < 0 ? v.length() : comma;
+    private static int tokenEnd(CharSequence v, int start) {
+        int n = v.length();
+        for (int i = start; i < n; i++) {
+            if (v.charAt(i) == ',') {
+                return i;
+            }
+        }
+        return n;
     }
 }

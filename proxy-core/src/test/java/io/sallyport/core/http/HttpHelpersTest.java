@@ -30,11 +30,35 @@ class HttpHelpersTest {
         HttpHeaders noTrailers = new DefaultHttpHeaders().add("TE", "gzip");
         HopByHopHeaders.strip(noTrailers);
         assertThat(noTrailers.isEmpty()).isTrue();
-        HttpHeaders twoConnections = new DefaultHttpHeaders().add("Connection", "x-a").add("Host", "h")
-                .add("connection", "close, x-b, host, te").add("x-a", "1").add("X-B", "2").add("te", "trailers")
-                .add("x-c", "3");
-        HopByHopHeaders.strip(twoConnections);
-        assertThat(twoConnections.names()).containsExactlyInAnyOrder("Host", "x-c");
+        // Netty's map and the decoders' flat one (whose names are read straight from its array).
+        for (HttpHeaders twoConnections : new HttpHeaders[] {new DefaultHttpHeaders(), FlatHttpHeadersFactory.HEADERS.newHeaders()}) {
+            twoConnections.add("Connection", "x-a").add("Host", "h")
+                    .add("connection", "close, x-b, host, te").add("x-a", "1").add("X-B", "2").add("te", "trailers")
+                    .add("x-c", "3");
+            HopByHopHeaders.strip(twoConnections);
+            assertThat(twoConnections.names()).containsExactlyInAnyOrder("Host", "x-c");
+        }
+    }
+
+    @Test
+    void connectionOptionsOfAParsedResponseAreReadInPlace() {
+        assertThat(keepAliveAfterStripping("\tKeep-Alive , x-secret,, HOST ,")).isTrue();
+        assertThat(keepAliveAfterStripping("x-secret, Close")).isFalse();
+        assertThat(keepAliveAfterStripping("closed, x-secret")).isTrue(); // "closed" is not the option: a header name
+    }
+
+    /** Strips a parsed HTTP/1.1 response whose {@code Connection} is {@code connection}; checks what stays. */
+    private static boolean keepAliveAfterStripping(String connection) {
+        String head = "HTTP/1.1 200 OK\r\nX-Secret: 1\r\nHost: h\r\nConnection: " + connection
+                + "\r\nContent-Length: 0\r\nClosed: 2\r\n\r\n";
+        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.copiedBuffer(head, java.nio.charset.StandardCharsets.US_ASCII);
+        io.netty.handler.codec.http.HttpResponse r = new Http1ResponseHeadParser(FlatHttpHeadersFactory.HEADERS, 1024).parse(in);
+        in.release();
+        assertThat(r.headers().get("connection")).isEqualTo(connection.strip());
+        boolean keepAlive = HopByHopHeaders.stripAndCheckKeepAlive(r);
+        assertThat(r.headers().names()).doesNotContain("X-Secret", "Connection").contains("Host", "Content-Length");
+        assertThat(r.headers().contains("closed")).isEqualTo(!connection.startsWith("closed"));
+        return keepAlive;
     }
 
     @Test
