@@ -139,7 +139,7 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
             nettyInResponse = out.size() == before || !(out.get(out.size() - 1) instanceof LastHttpContent);
         }
 
-        /** A request whose response the parser may read: none pending, HEAD and CONNECT are Netty's decoder's. */
+        /** Whether the parser may read the answer to {@code method}: not with no request pending, nor to HEAD or CONNECT. */
         private boolean bodyFollowsMethod(HttpMethod method) {
             return method != null && !HttpMethod.HEAD.equals(method) && !HttpMethod.CONNECT.equals(method);
         }
