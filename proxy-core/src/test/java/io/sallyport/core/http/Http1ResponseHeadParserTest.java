@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -247,7 +248,7 @@ class Http1ResponseHeadParserTest {
     }
 
     /** What {@code handler} decodes from {@code response}, the answer to one GET, received in one read. */
-    private static List<HttpObject> decode(io.netty.channel.ChannelHandler handler, String response) {
+    private static List<HttpObject> decode(ChannelHandler handler, String response) {
         EmbeddedChannel ch = new EmbeddedChannel(handler);
         send(ch, HttpMethod.GET);
         ch.writeInbound(bytes(response));

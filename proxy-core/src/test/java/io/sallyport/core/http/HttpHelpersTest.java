@@ -2,9 +2,13 @@ package io.sallyport.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.sallyport.core.config.MeshTimeout;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -51,8 +55,8 @@ class HttpHelpersTest {
     private static boolean keepAliveAfterStripping(String connection) {
         String head = "HTTP/1.1 200 OK\r\nX-Secret: 1\r\nHost: h\r\nConnection: " + connection
                 + "\r\nContent-Length: 0\r\nClosed: 2\r\n\r\n";
-        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.copiedBuffer(head, java.nio.charset.StandardCharsets.US_ASCII);
-        io.netty.handler.codec.http.HttpResponse r = new Http1ResponseHeadParser(FlatHttpHeadersFactory.HEADERS, 1024).parse(in);
+        ByteBuf in = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
+        HttpResponse r = new Http1ResponseHeadParser(FlatHttpHeadersFactory.HEADERS, 1024).parse(in);
         in.release();
         assertThat(r.headers().get("connection")).isEqualTo(connection.strip());
         boolean keepAlive = HopByHopHeaders.stripAndCheckKeepAlive(r);
