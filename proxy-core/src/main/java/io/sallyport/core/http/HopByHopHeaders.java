@@ -181,7 +181,7 @@ final class HopByHopHeaders {
 
     /** Whether {@code value[start, end)} is {@code token} in any case. */
     private static boolean isToken(CharSequence value, int start, int end, AsciiString token) {
-        return end - start == token.length() && AsciiString.regionMatches(value, true, start, token, 0, token.length());
+        return end - start == token.length() && AsciiString.regionMatchesAscii(value, true, start, token, 0, token.length());
     }
 
     /** The flag of a name {@link #strip} removes (a hop-by-hop header or an {@code x-http2-} one), else 0. */
@@ -236,12 +236,7 @@ final class HopByHopHeaders {
 
     /** The index of the comma ending the list element that starts at {@code start}, or the end of {@code v}. */
     private static int tokenEnd(CharSequence v, int start) {
-        int n = v.length();
-        for (int i = start; i < n; i++) {
-            if (v.charAt(i) == ',') {
-                return i;
-            }
-        }
-        return n;
+        int comma = AsciiString.indexOf(v, ',', start);
+        return comma < 0 ? v.length() : comma;
     }
 }

@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * {@code HTTP/1.0}, a final status other than 204 and 304, token names, values of visible ASCII, lines ending
  * in CRLF, exactly one {@code Content-Length} and no {@code Transfer-Encoding}. The header values are
  * {@link AsciiString} views of that copy, which an HTTP/1.1 encoder writes back with one array copy each
- * (the codec's decoder makes a string of each value, which the encoder then writes character by character).
+ * (Netty's decoder makes a string of each value, which the encoder then writes character by character).
  *
  * <p>Anything else (a head not complete in the buffer, larger than the limit, chunked or read-until-close
  * framing, obs-fold, a bare LF or CR, control characters or obs-text in a value, whitespace before a colon,
