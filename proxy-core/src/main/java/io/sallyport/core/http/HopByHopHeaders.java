@@ -17,7 +17,6 @@ import java.util.Map;
  */
 final class HopByHopHeaders {
 
-    private static final String EXTENSION_PREFIX = "x-http2-";
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
@@ -130,7 +129,7 @@ final class HopByHopHeaders {
         if ((found & EXTENSION) != 0) {
             List<String> drop = new ArrayList<>(3);
             for (String name : headers.names()) {
-                if (name.regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+                if (Http2FieldNames.hasConversionPrefix(name)) {
                     drop.add(name);
                 }
             }
@@ -198,13 +197,7 @@ final class HopByHopHeaders {
                     ? PROXY_AUTHENTICATE : 0;
             default -> 0;
         };
-        return f != 0 ? f : hasExtensionPrefix(name) ? EXTENSION : 0;
-    }
-
-    private static boolean hasExtensionPrefix(CharSequence name) {
-        // The first two characters first: most names are not x-something.
-        return name.length() > EXTENSION_PREFIX.length() && (name.charAt(0) | 0x20) == 'x' && name.charAt(1) == '-'
-                && AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
+        return f != 0 ? f : Http2FieldNames.hasConversionPrefix(name) ? EXTENSION : 0;
     }
 
     /**

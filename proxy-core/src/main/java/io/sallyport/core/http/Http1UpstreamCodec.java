@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -233,17 +235,44 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
         private KnownTokens() {
         }
 
+        /**
+         * The names in lower case, in the same places as in {@link #NAMES}: the HTTP/2 side's shared constants
+         * ({@link Http2FieldNames}), so a parsed name is lower-cased for HTTP/2 by one identity look-up.
+         */
+        private static final AsciiString[][] LOWER_CASE_NAMES = lowerCase(NAMES);
+
         /** Whether {@code name} is one of the shared name objects (not merely equal to one). */
         static boolean isSharedName(CharSequence name) {
+            return sharedIndex(name) >= 0;
+        }
+
+        /** {@code name} in lower case if it is one of the shared name objects, else {@code null}. */
+        static AsciiString sharedLowerCase(CharSequence name) {
+            int i = sharedIndex(name);
+            return i < 0 ? null : LOWER_CASE_NAMES[name.length()][i];
+        }
+
+        /** Every shared name (tests). */
+        static List<AsciiString> sharedNames() {
+            List<AsciiString> all = new ArrayList<>();
+            for (AsciiString[] row : NAMES) {
+                all.addAll(Arrays.asList(row));
+            }
+            return all;
+        }
+
+        /** Where {@code name} is in its row of {@link #NAMES} if it is that very object, else -1. */
+        private static int sharedIndex(CharSequence name) {
             int n = name.length();
             if (n < NAMES.length) {
-                for (AsciiString s : NAMES[n]) {
-                    if (s == name) {
-                        return true;
+                AsciiString[] row = NAMES[n];
+                for (int i = 0; i < row.length; i++) {
+                    if (row[i] == name) {
+                        return i;
                     }
                 }
             }
-            return false;
+            return -1;
         }
 
         static AsciiString headerName(byte[] b, int start, int length) {
@@ -282,11 +311,22 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
             AsciiString[][] table = new AsciiString[max + 1][0];
             for (String t : tokens) {
                 AsciiString[] row = table[t.length()];
-                AsciiString[] grown = java.util.Arrays.copyOf(row, row.length + 1);
+                AsciiString[] grown = Arrays.copyOf(row, row.length + 1);
                 grown[row.length] = AsciiString.cached(t);
                 table[t.length()] = grown;
             }
             return table;
+        }
+
+        private static AsciiString[][] lowerCase(AsciiString[][] table) {
+            AsciiString[][] lower = new AsciiString[table.length][];
+            for (int n = 0; n < table.length; n++) {
+                lower[n] = new AsciiString[table[n].length];
+                for (int i = 0; i < table[n].length; i++) {
+                    lower[n][i] = Http2FieldNames.lowerCaseByTable(table[n][i]);
+                }
+            }
+            return lower;
         }
 
         private static String[][] strings(AsciiString[][] table) {

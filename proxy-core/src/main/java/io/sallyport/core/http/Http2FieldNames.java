@@ -49,6 +49,13 @@ final class Http2FieldNames {
 
     /** {@code name} in lower case: itself when it already is, a shared constant for a common name. */
     static AsciiString lowerCase(CharSequence name) {
+        // A name the HTTP/1.1 response parser shared (most of a response's) has its lower case ready.
+        AsciiString shared = Http1UpstreamCodec.KnownTokens.sharedLowerCase(name);
+        return shared != null ? shared : lowerCaseByTable(name);
+    }
+
+    /** {@link #lowerCase} without the parser's shared names (which are made with it). */
+    static AsciiString lowerCaseByTable(CharSequence name) {
         AsciiString a = AsciiString.of(name);
         if (isLowerCase(a)) {
             return a;
@@ -77,11 +84,10 @@ final class Http2FieldNames {
      * the caller's: it may stay as {@code trailers}.
      */
     static boolean connectionSpecific(CharSequence name) {
-        int n = name.length();
-        if (n > X_HTTP2.length() && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, X_HTTP2.length())) {
+        if (hasConversionPrefix(name)) {
             return true;
         }
-        return switch (n) {
+        return switch (name.length()) {
             case 4 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST);
             case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
             case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
@@ -90,5 +96,12 @@ final class Http2FieldNames {
             case 17 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING);
             default -> false;
         };
+    }
+
+    /** Whether {@code name} starts with Netty's {@code x-http2-} (its HTTP/2 conversion fields), in any case. */
+    static boolean hasConversionPrefix(CharSequence name) {
+        // The first two characters first: most names are not x-something.
+        return name.length() > X_HTTP2.length() && (name.charAt(0) | 0x20) == 'x' && name.charAt(1) == '-'
+                && AsciiString.regionMatchesAscii(name, true, 0, X_HTTP2, 0, X_HTTP2.length());
     }
 }

@@ -425,7 +425,7 @@ final class ProxyExchange implements UpstreamListener, ExchangeDeadlines.Owner {
 
     @Override
     public void onUpstreamRead(HttpObject msg) {
-        lastActivityNanos = System.nanoTime();
+        // Activity is stamped once per read, in onUpstreamReadComplete, not per message (a response is three).
         if (done || responseComplete) {
             ReferenceCountUtil.release(msg);
             return;
@@ -542,6 +542,9 @@ final class ProxyExchange implements UpstreamListener, ExchangeDeadlines.Owner {
     public void onUpstreamReadComplete() {
         if (done) {
             return;
+        }
+        if (!responseComplete) {
+            lastActivityNanos = System.nanoTime(); // the origin sent something: the stream is not idle
         }
         down.flush();
         if (upstream != null && !responseComplete) {

@@ -3,15 +3,21 @@ package io.sallyport.core.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +88,54 @@ class Http2ConversionTest {
         }
         assertThat(fields).containsExactly(":status=200", "content-type=text/plain", "set-cookie=a=1",
                 "set-cookie=b=2", "grpc-status=0");
+    }
+
+    @Test
+    void aParsedResponsesSharedNamesConvertAsTheSameNamesAsStringsDo() {
+        String head = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\ncontent-length: 2\r\n"
+                + "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-Http2-Stream-Id: 3\r\nX-Custom: a\r\n"
+                + "x-http2-: b\r\nETag: \"e\"\r\nx-envoy-upstream-service-time: 4\r\n\r\nok";
+        ByteBuf in = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
+        HttpResponse parsed = new Http1ResponseHeadParser(FlatHttpHeadersFactory.HEADERS, 8192).parse(in);
+        in.release();
+        assertThat(parsed).isNotNull();
+        assertThat(parsed.headers().names()).contains("Server", "Content-Type", "ETag");
+        HttpHeaders strings = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        for (Map.Entry<String, String> e : parsed.headers()) {
+            strings.add(new String(e.getKey()), e.getValue()); // equal names that are not the shared objects
+        }
+        List<String> fromShared = fields(Http2ConvertedHeaders.of("200", parsed.headers()));
+        assertThat(fromShared).isEqualTo(fields(Http2ConvertedHeaders.of("200", strings)));
+        assertThat(fromShared).containsExactly(":status=200", "server=nginx", "content-type=text/plain",
+                "content-length=2", "x-custom=a", "x-http2-=b", "etag=\"e\"", "x-envoy-upstream-service-time=4");
+        // The common names come out as the constants the HPACK encoder's static table holds.
+        Http2Headers out = Http2ConvertedHeaders.of("200", parsed.headers());
+        List<CharSequence> names = new ArrayList<>(out.names());
+        assertThat((Object) names.get(2)).isSameAs(HttpHeaderNames.CONTENT_TYPE);
+    }
+
+    @Test
+    void everySharedNameLowerCasesAsItsStringAndIsConnectionSpecificAsItsString() {
+        for (AsciiString shared : Http1UpstreamCodec.KnownTokens.sharedNames()) {
+            String plain = new String(shared.toString());
+            AsciiString lower = Http2FieldNames.lowerCase(shared);
+            assertThat(lower.toString()).as(plain).isEqualTo(plain.toLowerCase(java.util.Locale.ROOT));
+            assertThat(lower.contentEquals(Http2FieldNames.lowerCase(plain))).as(plain).isTrue();
+            assertThat(Http2FieldNames.connectionSpecific(shared)).as(plain)
+                    .isEqualTo(Http2FieldNames.connectionSpecific(plain));
+        }
+        assertThat(Http2FieldNames.hasConversionPrefix("X-HTTP2-Scheme")).isTrue();
+        assertThat(Http2FieldNames.hasConversionPrefix("x-http2-")).isFalse();
+        assertThat(Http2FieldNames.hasConversionPrefix("x-http3-a")).isFalse();
+        assertThat(Http2FieldNames.hasConversionPrefix("y-http2-a")).isFalse();
+    }
+
+    private static List<String> fields(Http2Headers h) {
+        List<String> fields = new ArrayList<>();
+        for (Map.Entry<CharSequence, CharSequence> e : h) {
+            fields.add(e.getKey() + "=" + e.getValue());
+        }
+        return fields;
     }
 
     @Test

@@ -197,6 +197,13 @@ final class TestOrigin implements AutoCloseable {
             } else if (p.startsWith("/delay/")) {
                 long ms = Long.parseLong(p.substring(7));
                 ctx.executor().schedule(() -> text(ctx, HttpResponseStatus.OK, "delayed " + ms), ms, TimeUnit.MILLISECONDS);
+            } else if (p.startsWith("/drip/")) {
+                // N one-byte chunks 100 ms apart: an origin that is slow but never idle for long.
+                int n = Integer.parseInt(p.substring(6));
+                HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setTransferEncodingChunked(r, true);
+                ctx.writeAndFlush(r);
+                drip(ctx, n);
             } else if (p.startsWith("/status/")) {
                 text(ctx, HttpResponseStatus.valueOf(Integer.parseInt(p.substring(8))), "status");
             } else if (p.equals("/nolength") && !h2) {
@@ -230,6 +237,16 @@ final class TestOrigin implements AutoCloseable {
             } else {
                 text(ctx, HttpResponseStatus.OK, "hello from origin");
             }
+        }
+
+        private static void drip(ChannelHandlerContext ctx, int left) {
+            ctx.executor().schedule(() -> {
+                ByteBuf b = Unpooled.copiedBuffer("x", StandardCharsets.US_ASCII);
+                ctx.writeAndFlush(left == 1 ? new DefaultLastHttpContent(b) : new DefaultHttpContent(b));
+                if (left > 1) {
+                    drip(ctx, left - 1);
+                }
+            }, 100, TimeUnit.MILLISECONDS);
         }
 
         private void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {

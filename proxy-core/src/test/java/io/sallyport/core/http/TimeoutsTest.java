@@ -43,6 +43,27 @@ class TimeoutsTest {
         }
     }
 
+    /** Bytes from the origin are activity: a response that trickles in for longer than the idle timeout completes. */
+    @Test
+    void streamIdleCountsFromTheOriginsLatestBytes() throws Exception {
+        try (TestOrigin o = new TestOrigin(false)) {
+            HttpTimeouts idle = new HttpTimeouts(Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(10),
+                    Duration.ofMillis(600), Duration.ZERO);
+            try (ProxyHarness p = new ProxyHarness("mes-drip", UpstreamHttpProtocol.HTTP1, idle, List.of(o.endpoint()))) {
+                for (String version : List.of("--http1.1", "--http2-prior-knowledge")) {
+                    long t0 = System.nanoTime();
+                    Http2ProxyTest.Result r = Http2ProxyTest.run("curl", "-sS", "--max-time", "10", version,
+                            "-w", " %{http_code}", p.url("/drip/12"));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertThat(r.out()).as(version).isEqualTo("x".repeat(12) + " 200");
+                    assertThat(ms).as(version + ": longer than the idle timeout").isGreaterThan(1100);
+                    assertThat(p.awaitEntry(e -> e.path().equals("/drip/12") && e.protocol().equals(
+                            version.equals("--http1.1") ? "HTTP/1.1" : "HTTP/2")).responseFlags()).isEqualTo("-");
+                }
+            }
+        }
+    }
+
     /**
      * The connection's timer is armed for the first request's deadline; a later request on the same
      * keep-alive connection must time out after its own full request timeout, not at that earlier deadline.
