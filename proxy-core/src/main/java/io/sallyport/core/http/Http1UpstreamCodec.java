@@ -236,8 +236,8 @@ final class Http1UpstreamCodec extends CombinedChannelDuplexHandler<HttpResponse
         }
 
         /**
-         * The names in lower case, in the same places as in {@link #NAMES}: the HTTP/2 side's shared constants
-         * ({@link Http2FieldNames}), so a parsed name is lower-cased for HTTP/2 by one identity look-up.
+         * The names in lower case, in the same places as in {@link #NAMES} (a common name as {@link Http2FieldNames}'
+         * shared constant), so a parsed name is lower-cased for HTTP/2 by one identity look-up.
          */
         private static final AsciiString[][] LOWER_CASE_NAMES = lowerCase(NAMES);
 
