@@ -40,11 +40,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ResponseHeadConversionBenchmark {
 
-    private static final String HEAD = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 22 Nov 2026 17:48:51 GMT\r\n"
-            + "Content-Type: application/octet-stream\r\nContent-Length: 1024\r\n"
-            + "Last-Modified: Sun, 22 Nov 2026 01:56:29 GMT\r\nConnection: keep-alive\r\nETag: \"6b024bcd-400\"\r\n"
-            + "Accept-Ranges: bytes\r\n\r\n";
-
     private static final MethodHandle PARSE;
     private static final MethodHandle STRIP;
     private static final MethodHandle CONVERT;
@@ -79,7 +74,7 @@ public class ResponseHeadConversionBenchmark {
     @Setup
     public void setUp() throws ReflectiveOperationException {
         parser = PARSER.newInstance(FlatHttpHeadersFactory.HEADERS, 60 * 1024);
-        byte[] bytes = HEAD.getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = ResponseRelayBenchmark.HEAD.getBytes(StandardCharsets.US_ASCII);
         head = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
     }
 

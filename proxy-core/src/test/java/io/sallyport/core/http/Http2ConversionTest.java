@@ -82,11 +82,7 @@ class Http2ConversionTest {
         assertThat(out.size()).isEqualTo(5);
         assertThat(out.names()).allMatch(n -> n.toString().equals(n.toString().toLowerCase()));
         // What the HPACK encoder reads: the pseudo-header first, then the fields in their order.
-        List<String> fields = new ArrayList<>();
-        for (Map.Entry<CharSequence, CharSequence> e : out) {
-            fields.add(e.getKey() + "=" + e.getValue());
-        }
-        assertThat(fields).containsExactly(":status=200", "content-type=text/plain", "set-cookie=a=1",
+        assertThat(fields(out)).containsExactly(":status=200", "content-type=text/plain", "set-cookie=a=1",
                 "set-cookie=b=2", "grpc-status=0");
     }
 
