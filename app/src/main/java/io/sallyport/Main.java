@@ -8,6 +8,7 @@ import io.sallyport.app.RunCommand;
 import io.sallyport.app.ValidateCommand;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -24,6 +25,8 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_RUNTIME_FAILURE = 2;
 
     private static final String NETTY_JFR = "io.netty.jfr.enabled";
+    private static final String NETTY_LEAK_LEVEL = "io.netty.leakDetection.level";
+    private static final String NETTY_LEAK_LEVEL_LEGACY = "io.netty.leakDetectionLevel";
     private static final String NETTY_LEAK_SAMPLING = "io.netty.leakDetection.samplingInterval";
 
     private static final List<String> SUBCOMMANDS = List.of("run", "validate", "ca");
@@ -39,18 +42,30 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        applyNettyDefaults(System.getProperties());
+        System.exit(execute(DataPlaneComponents.builtIn(), args));
+    }
+
+    /**
+     * Sets the Netty properties the proxy runs with unless {@code properties} already has them (so {@code -D}
+     * on the command line or in {@code JAVA_OPTS} wins). Must run before any Netty class is loaded.
+     */
+    static void applyNettyDefaults(Properties properties) {
         // Netty's JFR buffer events set up the JDK's whole event machinery when its allocator first loads
         // (~130 ms of the start to /ready) and are checked on every allocation; -Dio.netty.jfr.enabled=true
         // brings them back.
-        if (System.getProperty(NETTY_JFR) == null) {
-            System.setProperty(NETTY_JFR, "false");
+        properties.putIfAbsent(NETTY_JFR, "false");
+        // The leak detector is off unless asked for: the buffers it samples come wrapped in a second class,
+        // so every buffer call site the JIT has specialised for the allocator's one class traps when the first
+        // sampled buffer passes, and C2 compiles the hottest encoder and pipeline methods again (~20
+        // recompilations, ~0.5 s of CPU in the first seconds of load on the proxy's core). The tests run it
+        // at paranoid; -Dio.netty.leakDetection.level=simple turns it on here.
+        if (!properties.containsKey(NETTY_LEAK_LEVEL) && !properties.containsKey(NETTY_LEAK_LEVEL_LEGACY)) {
+            properties.setProperty(NETTY_LEAK_LEVEL, "disabled");
         }
-        // Netty's leak detector captures a stack trace for each buffer it samples (1 in 128 by default): ~2 %
-        // of the data path's CPU. 1 in 4096 still reports a leak on a per-request path within seconds of load.
-        if (System.getProperty(NETTY_LEAK_SAMPLING) == null) {
-            System.setProperty(NETTY_LEAK_SAMPLING, "4096");
-        }
-        System.exit(execute(DataPlaneComponents.builtIn(), args));
+        // When it is on, it captures a stack trace for each buffer it samples (1 in 128 by default): ~2 % of the
+        // data path's CPU. 1 in 4096 still reports a leak on a per-request path within seconds of load.
+        properties.putIfAbsent(NETTY_LEAK_SAMPLING, "4096");
     }
 
     /** Runs the command line with the given data-plane components and returns the exit code. */

@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.sallyport.core.metrics.Stats;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -16,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code /stats/prometheus} page: the proxy's own {@link Stats} (Envoy's names, unchanged) followed by
- * Micrometer's JVM and process meters (memory, GC, threads, class loading, CPU, file descriptors, uptime).
+ * Micrometer's JVM and process meters (memory, GC, threads, class loading, CPU, file descriptors, uptime) and
+ * the memory held by Netty's buffer allocator.
  *
  * <p>The JVM meters are bound by the first scrape ({@link #bindJvmMeters()}): binding them loads some 300
  * classes of Micrometer and the JMX beans, CPU and memory a proxy that is never scraped is better off
@@ -54,6 +58,11 @@ public final class PrometheusMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
+        // The data path's buffers come from Netty's default allocator: its memory is the gauge that shows a
+        // buffer leak in production, where Netty's leak detector is off (Main).
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            new NettyAllocatorMetrics(provider).bindTo(meters);
+        }
     }
 
     /** The Micrometer registry, for components that want a JVM-style meter of their own. */

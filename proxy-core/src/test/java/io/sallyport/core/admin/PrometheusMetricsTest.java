@@ -3,6 +3,9 @@ package io.sallyport.core.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.sallyport.core.metrics.Stats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -60,6 +63,28 @@ class PrometheusMetricsTest {
             assertThat(millis).isBetween((double) timeBefore, (double) collector.getCollectionTime());
             assertThat(metrics.scrape()).contains("jvm_gc_pause_seconds_count{", "jvm_gc_pause_seconds_sum{",
                     "action=\"end of minor GC\"");
+        }
+    }
+
+    @Test
+    void theDataPathsBufferMemoryIsReadFromNettysAllocatorWhenScraped() {
+        try (PrometheusMetrics metrics = new PrometheusMetrics(new Stats())) {
+            metrics.bindJvmMeters();
+            Gauge direct = metrics.registry().find("netty.allocator.memory.used").tag("memory.type", "direct")
+                    .gauge();
+            assertThat(direct).as("the default allocator's direct memory").isNotNull();
+            assertThat(direct.getId().getTag("allocator.type"))
+                    .isEqualTo(ByteBufAllocator.DEFAULT.getClass().getSimpleName());
+            int size = 8 * 1024 * 1024;
+            ByteBuf held = ByteBufAllocator.DEFAULT.directBuffer(size);
+            try {
+                // What a leak looks like from outside: memory the allocator still holds for a buffer.
+                assertThat(direct.value()).isGreaterThanOrEqualTo(size);
+                assertThat(metrics.scrape()).contains("netty_allocator_memory_used", "memory_type=\"direct\"",
+                        "memory_type=\"heap\"");
+            } finally {
+                held.release();
+            }
         }
     }
 
