@@ -1,5 +1,6 @@
 package io.sallyport.bench.cluster;
 
+import io.sallyport.bench.ProductionNetty;
 import io.sallyport.core.cluster.Endpoint;
 import io.sallyport.core.cluster.EndpointSelector;
 import io.sallyport.core.cluster.PriorityLevel;
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {ProductionNetty.LEAK_DETECTION, ProductionNetty.JFR})
 public class EndpointSelectorBenchmark {
 
     @Param({"1", "8"})

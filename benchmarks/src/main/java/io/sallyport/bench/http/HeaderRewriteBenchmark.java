@@ -2,6 +2,7 @@ package io.sallyport.bench.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.sallyport.bench.ProductionNetty;
 import io.sallyport.core.http.FlatHttpHeadersFactory;
 import io.sallyport.core.http.UpstreamEndpoint;
 import java.lang.invoke.MethodHandle;
@@ -34,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {ProductionNetty.LEAK_DETECTION, ProductionNetty.JFR})
 public class HeaderRewriteBenchmark {
 
     private static final MethodHandle STRIP;

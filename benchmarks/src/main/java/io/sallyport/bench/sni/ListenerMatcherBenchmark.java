@@ -1,5 +1,6 @@
 package io.sallyport.bench.sni;
 
+import io.sallyport.bench.ProductionNetty;
 import io.sallyport.sni.match.ListenerMatcher;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {ProductionNetty.LEAK_DETECTION, ProductionNetty.JFR})
 public class ListenerMatcherBenchmark {
 
     private static final int[] PORTS = {80, 443, 8080, 8443, 3306, 5432, 6379, 9092, 27017, 15000, 2379, 9200,

@@ -2,6 +2,7 @@ package io.sallyport.bench.sni;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sallyport.bench.ProductionNetty;
 import io.sallyport.sni.sniff.ClientHelloResult;
 import io.sallyport.sni.sniff.ClientHelloSniffer;
 import io.sallyport.sni.sniff.HttpSniffResult;
@@ -37,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {ProductionNetty.LEAK_DETECTION, ProductionNetty.JFR})
 public class SnifferBenchmark {
 
     private final ClientHelloSniffer clientHelloSniffer = new ClientHelloSniffer();

@@ -1,5 +1,6 @@
 package io.sallyport.bench.tls;
 
+import io.sallyport.bench.ProductionNetty;
 import io.sallyport.tls.SystemTrust;
 import io.sallyport.tls.UpstreamTlsContext;
 import io.sallyport.tls.UpstreamTlsContextFactory;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {ProductionNetty.LEAK_DETECTION, ProductionNetty.JFR})
 public class TlsContextLookupBenchmark {
 
     /** A real CA certificate (the config examples' CA); only parsed once, when the context is built. */
