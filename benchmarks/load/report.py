@@ -183,6 +183,7 @@ def main(raw, out_md, out_png):
                f"| {fmt(ready_plain)} | | | | | "
                f"{'n/a' if ready_plain is None else ('met' if ready_plain <= 400 else 'missed')} (want <= 400 ms) |")
     out.append("")
+    out.extend(warm_curves(extra))
     note_lines = []
     for (s, p), ns in sorted(notes.items()):
         ns = {n for n in ns if n != "not available"}
@@ -197,6 +198,30 @@ def main(raw, out_md, out_png):
     with open(out_md, "w") as f:
         f.write("\n".join(out))
     draw(chart, idle, raw, out_png)
+
+
+def warm_curves(extra):
+    """The req/s of each second of load after a fresh start (run.sh's warm-up curves), one row per proxy."""
+    out = []
+    for s in SCENARIOS:
+        curves = {p: extra.get(("warmcurve-" + s, p), []) for p in PROXIES}
+        seconds = max(len(c) for c in curves.values())
+        if seconds == 0:
+            continue
+        if not out:
+            out.append("Warm-up curves: each proxy started fresh, then one-second runs back to back; req/s in each "
+                       "second, and all requests of those seconds against the better competitor's:\n")
+        out.append(f"| {s} | " + " | ".join(f"s{i + 1}" for i in range(seconds)) + " | all | S/best |")
+        out.append("|---|" + "---:|" * (seconds + 2))
+        totals = {p: (sum(c) if c and all(v is not None for v in c) else None) for p, c in curves.items()}
+        others = [totals[p] for p in PROXIES if p != "sallyport" and totals[p] is not None]
+        best = max(others) if others else None
+        for p in PROXIES:
+            c = curves[p] + [None] * (seconds - len(curves[p]))
+            rel = ratio(totals[p], best) if p == "sallyport" else ""
+            out.append(f"| {NAMES[p]} | " + " | ".join(fmt(v) for v in c) + f" | {fmt(totals[p])} | {rel} |")
+        out.append("")
+    return out
 
 
 def negotiated_tls(raw):

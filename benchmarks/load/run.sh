@@ -11,6 +11,8 @@
 #   PROXIES [sallyport haproxy nginx]  PIN [1] pin the proxy to PROXY_CPUS [1], everything else
 #   (load generators, origin, TCP sink) to LOAD_CPUS [0]  MAX_SECONDS [900] hard bound for the run
 #   WARM_PASS [6] seconds of each scenario through each proxy before the measured rounds (0: none)
+#   WARM_CURVE [10] one-second runs back to back through a freshly started proxy, for each of
+#   WARM_CURVE_SCENARIOS [http1-1k h2c] (0: none)
 #   START_SAMPLES [3] timed starts of Sallyport per fresh-start round, for each of its two configs
 #   OUT [benchmarks/results] where <date>.md, <date>.png and raw/<date>/ are written
 #   INSTALL [1] apt-get the missing tools
@@ -32,6 +34,8 @@ PROXY_CPUS=${PROXY_CPUS:-1}
 LOAD_CPUS=${LOAD_CPUS:-0}
 MAX_SECONDS=${MAX_SECONDS:-900}
 WARM_PASS=${WARM_PASS:-6}
+WARM_CURVE=${WARM_CURVE:-10}
+WARM_CURVE_SCENARIOS=${WARM_CURVE_SCENARIOS:-"http1-1k h2c"}
 START_SAMPLES=${START_SAMPLES:-3}
 OUT=${OUT:-$root/benchmarks/results}
 INSTALL=${INSTALL:-1}
@@ -644,6 +648,30 @@ measure() {
     echo -e "$r\t$s\t$p\t${thr:-NA}\t$unit\t$p50\t$p99\t$cpu\t$rss\t${err:-ok}" >>"$raw/results.tsv"
 }
 
+# warm_curve SCENARIO PROXY: WARM_CURVE one-second runs of the scenario back to back through the proxy,
+# started just before; each second's req/s goes to extra.tsv as "warmcurve-SCENARIO PROXY sN" (in order).
+warm_curve() {
+    local s=$1 p=$2 port url out thr i
+    port=$(port_of "$p" "$s")
+    url="http://127.0.0.1:$port/1k.bin"
+    for i in $(seq "$WARM_CURVE"); do
+        case $s in
+            h2c)
+                out=$(load timeout 20 h2load -t1 -c10 -m10 -D 1 "$url" 2>&1 || true)
+                thr=$(awk '/^finished in/ { gsub(",", ""); print $4 }' <<<"$out")
+                ;;
+            *)
+                out=$(load timeout 20 wrk -t1 -c"$CONNS" -d1s "$url" 2>&1 || true)
+                thr=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+                ;;
+        esac
+        echo "$out" >>"$raw/warmcurve-$s-$p.txt"
+        echo -e "1\twarmcurve-$s\t$p\ts$i\t${thr:-NA}" >>"$raw/extra.tsv"
+    done
+    log "  $p: $s, req/s in each second after a start: $(awk -F'\t' -v k="warmcurve-$s" -v p="$p" \
+        '$2 == k && $3 == p { printf "%s ", int($5) }' "$raw/extra.tsv")"
+}
+
 # RSS of a proxy with IDLE_CONNS idle TCP connections open through it (to the origin).
 measure_idle() {
     local r=$1 p=$2 pid=${proxy_pid[$2]} port holder
@@ -738,7 +766,7 @@ fi
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
     echo "h2load: $(h2load --version 2>&1 | head -1)"
     echo "pin: $PIN (proxy cpus $PROXY_CPUS, load/origin cpus $LOAD_CPUS)"
-    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s, start samples per round: $START_SAMPLES"
+    echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s, warm-up curve: ${WARM_CURVE} x 1s ($WARM_CURVE_SCENARIOS), start samples per round: $START_SAMPLES"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "sallyport commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$raw/machine.txt"
@@ -767,6 +795,21 @@ for round in $(seq "$ROUNDS"); do
         fi
     done
 done
+
+# Warm-up curves: the first seconds of load after a start, second by second, each proxy started fresh.
+# The rounds below measure the steady state; this is what a sidecar started under traffic goes through
+# (for the JVM, the JIT compiling the data path on the proxy's own core).
+if [ "$WARM_CURVE" -gt 0 ]; then
+    for s in $WARM_CURVE_SCENARIOS; do
+        for p in $PROXIES; do
+            time_left || break
+            log "warm-up curve: $s through a fresh $p"
+            start_proxy "$p"
+            warm_curve "$s" "$p"
+            stop_proxy "$p"
+        done
+    done
+fi
 
 # Load: each proxy started once and kept for all rounds (a sidecar runs for hours; its JIT-compiled
 # steady state is what a request costs), measured in turn A B C A B C ...
