@@ -30,11 +30,29 @@ def after(lines, heading, prefix):
     return None, []
 
 
+def warm_curves(lines):
+    """The warm-up curves' heading and its tables (one per scenario), each followed by a blank line."""
+    for i, line in enumerate(lines):
+        if line.startswith("Warm-up curves:"):
+            out = [line, ""]
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or lines[j].startswith("|")):
+                if lines[j].startswith("|"):
+                    table = block(lines, j)
+                    out += [*table, ""]
+                    j += len(table)
+                else:
+                    j += 1
+            return out
+    return []
+
+
 def main(result_md, readme):
     text = open(result_md).read()
     name = os.path.basename(result_md)[:-3]
     lines = text.splitlines()
     table = block(lines, next(i for i, line in enumerate(lines) if line.startswith("|")))
+    curves = warm_curves(lines)
     errors_heading, errors = after(lines, "Errors reported by the load generators:", "- ")
     tls_heading, tls = after(lines, "TLS between each proxy and the origin", "|")
     machine = re.search(r"```\n(.*?)```", text, re.S).group(1)
@@ -54,7 +72,7 @@ def main(result_md, readme):
         if len(cells) >= 8 and cells[7]:
             values = ", ".join(f"{n} {v}" for n, v in zip(("Sallyport", "HAProxy", "nginx"), cells[2:5]) if v)
             targets.append(f"- {scenario}, {cells[1]}: {cells[7]} ({values})")
-    body = [header, "", *table, ""]
+    body = [header, "", *table, ""] + curves
     if errors:
         body += [errors_heading, "", *errors, ""]
     if tls:
