@@ -490,6 +490,7 @@ start_sallyport() {
     fi
 }
 
+# start_proxy PROXY [KEY]: Sallyport's start-to-/ready goes to extra.tsv under KEY [startup].
 start_proxy() {
     local p=$1 t0 t1 pid
     case $p in
@@ -504,7 +505,7 @@ start_proxy() {
             wait_port $(($(base_of nginx) + 7))
             ;;
         sallyport)
-            start_sallyport "$work/sallyport" startup
+            start_sallyport "$work/sallyport" "${2:-startup}"
             pid=$last_pid
             ;;
     esac
@@ -804,7 +805,8 @@ if [ "$WARM_CURVE" -gt 0 ]; then
         for p in $PROXIES; do
             time_left || break
             log "warm-up curve: $s through a fresh $p"
-            start_proxy "$p"
+            # Its start is kept apart from the start row's samples, so that their number and conditions stay as before.
+            start_proxy "$p" startup-curve
             warm_curve "$s" "$p"
             stop_proxy "$p"
         done
