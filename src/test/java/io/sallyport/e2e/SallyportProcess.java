@@ -15,6 +15,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SallyportProcess implements AutoCloseable {
 
+    private static final String PARANOID_LEAK_DETECTION = "-Dio.netty.leakDetection.level=paranoid";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
@@ -56,7 +58,7 @@ public final class SallyportProcess implements AutoCloseable {
     public static SallyportProcess start(Path logDir, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dio.netty.leakDetection.level=paranoid");
+        command.add(PARANOID_LEAK_DETECTION);
         command.add("-XX:+UseSerialGC");
         command.add("-jar");
         command.add(jar().toString());
@@ -72,7 +74,11 @@ public final class SallyportProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(root().resolve("bin").resolve("sallyport").toString());
         command.addAll(Arrays.asList(args));
-        return start(logDir, command, env);
+        // The launcher's JVM runs without Netty's leak detector unless asked: these tests ask, as start() does.
+        Map<String, String> withLeakDetection = new HashMap<>(env);
+        withLeakDetection.merge("JAVA_OPTS", PARANOID_LEAK_DETECTION,
+                (given, paranoid) -> given.contains("leakDetection") ? given : given + " " + paranoid);
+        return start(logDir, command, withLeakDetection);
     }
 
     private static SallyportProcess start(Path logDir, List<String> command, Map<String, String> env) {
