@@ -6,8 +6,6 @@ import io.sallyport.bench.ProductionNetty;
 import io.sallyport.core.http.FlatHttpHeadersFactory;
 import io.sallyport.core.http.UpstreamEndpoint;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,10 +40,7 @@ public class HeaderRewriteBenchmark {
 
     static {
         try {
-            Class<?> c = Class.forName("io.sallyport.core.http.HopByHopHeaders");
-            Method m = c.getDeclaredMethod("strip", HttpHeaders.class);
-            m.setAccessible(true);
-            STRIP = MethodHandles.lookup().unreflect(m);
+            STRIP = CoreHttp.method("HopByHopHeaders", "strip", HttpHeaders.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -8,10 +8,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.sallyport.bench.ProductionNetty;
 import io.sallyport.core.http.FlatHttpHeadersFactory;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,22 +46,12 @@ public class ResponseHeadConversionBenchmark {
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Class<?> parser = Class.forName("io.sallyport.core.http.Http1ResponseHeadParser");
-            PARSER = parser.getDeclaredConstructor(FlatHttpHeadersFactory.class, int.class);
-            PARSER.setAccessible(true);
-            Method parse = parser.getDeclaredMethod("parse", ByteBuf.class);
-            parse.setAccessible(true);
-            PARSE = lookup.unreflect(parse).asType(MethodType.methodType(HttpResponse.class, Object.class, ByteBuf.class));
-            Method strip = Class.forName("io.sallyport.core.http.HopByHopHeaders")
-                    .getDeclaredMethod("stripAndCheckKeepAlive", HttpMessage.class);
-            strip.setAccessible(true);
-            STRIP = lookup.unreflect(strip);
-            Method convert = Class.forName("io.sallyport.core.http.Http2ConvertedHeaders")
-                    .getDeclaredMethod("of", CharSequence.class, HttpHeaders.class);
-            convert.setAccessible(true);
-            CONVERT = lookup.unreflect(convert).asType(MethodType.methodType(Object.class, CharSequence.class,
-                    HttpHeaders.class));
+            PARSER = CoreHttp.constructor("Http1ResponseHeadParser", FlatHttpHeadersFactory.class, int.class);
+            PARSE = CoreHttp.method("Http1ResponseHeadParser", "parse", ByteBuf.class)
+                    .asType(MethodType.methodType(HttpResponse.class, Object.class, ByteBuf.class));
+            STRIP = CoreHttp.method("HopByHopHeaders", "stripAndCheckKeepAlive", HttpMessage.class);
+            CONVERT = CoreHttp.method("Http2ConvertedHeaders", "of", CharSequence.class, HttpHeaders.class)
+                    .asType(MethodType.methodType(Object.class, CharSequence.class, HttpHeaders.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

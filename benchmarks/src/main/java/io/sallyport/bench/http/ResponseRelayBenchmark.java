@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sallyport.bench.ProductionNetty;
 import io.sallyport.core.http.FlatHttpHeadersFactory;
-import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,10 +70,8 @@ public class ResponseRelayBenchmark {
                 .setMaxHeaderSize(60 * 1024).setMaxChunkSize(64 * 1024);
         ChannelHandler decoder;
         if ("sallyport".equals(codec)) {
-            Constructor<?> c = Class.forName("io.sallyport.core.http.Http1UpstreamCodec")
-                    .getDeclaredConstructor(HttpDecoderConfig.class);
-            c.setAccessible(true);
-            decoder = (ChannelHandler) c.newInstance(config);
+            decoder = (ChannelHandler) CoreHttp.constructor("Http1UpstreamCodec", HttpDecoderConfig.class)
+                    .newInstance(config);
         } else {
             decoder = new CombinedChannelDuplexHandler<>(new HttpResponseDecoder(config
                     .setHeadersFactory(FlatHttpHeadersFactory.HEADERS).setTrailersFactory(FlatHttpHeadersFactory.TRAILERS)),
