@@ -470,7 +470,10 @@ declare -A proxy_pid
 start_sallyport() {
     local conf=$1 key=$2 t0 t1 pid ok=0
     t0=$(date +%s%N)
-    start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" --dns-enabled=false --drain-timeout=1s
+    # One event loop, as HAProxy (nbthread 1) and nginx (worker_processes 1) run one thread: pinned to one CPU the
+    # JVM would choose one anyway, and with PIN=0 this keeps the three configurations equivalent.
+    start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" --dns-enabled=false --drain-timeout=1s \
+        --concurrency 1
     pid=$last_pid
     for _ in $(seq 1000); do
         # The poll runs on the load CPUs: a curl started every 10 ms on the proxy's core takes CPU from the start it times.
