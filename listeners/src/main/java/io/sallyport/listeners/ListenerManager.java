@@ -148,7 +148,7 @@ public final class ListenerManager implements DataPlaneComponent {
                                              Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
                                              HttpAccessLog httpAccessLog, int eventLoops) {
         Transport transport = Transport.platform();
-        EventLoopGroup group = transport.newEventLoopGroup(eventLoops, "sallyport-io");
+        EventLoopGroup group = transport.newDataPathEventLoopGroup(eventLoops, "sallyport-io");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
         ListenerManager m = new ListenerManager(group, transport, new UpstreamConnector(transport, resolver), stats,

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.sallyport.testing.FreeAddresses;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +78,60 @@ class TransportTest {
                 }
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void theSpinPropertyIsMicrosecondsFromZeroToOneThousand() {
+        assertThat(Transport.spinMicros(null)).isZero();
+        assertThat(Transport.spinMicros(" ")).isZero();
+        assertThat(Transport.spinMicros("0")).isZero();
+        assertThat(Transport.spinMicros(" 20 ")).isEqualTo(20);
+        assertThat(Transport.spinMicros("1000")).isEqualTo(1000);
+        for (String bad : List.of("-1", "1001", "20us", "2.5")) {
+            assertThatThrownBy(() -> Transport.spinMicros(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Transport.SPIN_PROPERTY).hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    /**
+     * Loops that poll before blocking still relay bytes both ways, run tasks handed to them from other threads
+     * and their timers, and shut down.
+     */
+    @Test
+    void pollingLoopsServeConnectionsRunTasksAndTimersAndShutDown() throws Exception {
+        for (Transport t : List.of(Transport.platform(), Transport.nio())) {
+            EventLoopGroup group = t.newEventLoopGroup(1, new DefaultThreadFactory("transport-spin-test"), 50);
+            try {
+                Channel listening = new ServerBootstrap().group(group).channelFactory(t.serverSocketChannelFactory())
+                        .childHandler(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ctx.writeAndFlush(msg);
+                            }
+                        })
+                        .bind(new InetSocketAddress(FreeAddresses.randomLoopback(), 0)).sync().channel();
+                InetSocketAddress address = (InetSocketAddress) listening.localAddress();
+                try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                    socket.setSoTimeout(5_000);
+                    for (int i = 0; i < 50; i++) {
+                        byte[] sent = ("ping " + i).getBytes(StandardCharsets.US_ASCII);
+                        socket.getOutputStream().write(sent);
+                        assertThat(socket.getInputStream().readNBytes(sent.length)).as(t + " #" + i).isEqualTo(sent);
+                    }
+                }
+                for (int i = 0; i < 20; i++) {
+                    assertThat(group.submit(() -> "ran").get(5, TimeUnit.SECONDS)).isEqualTo("ran");
+                    Thread.sleep(1); // let the loop go back to polling or blocking between tasks
+                }
+                assertThat(group.schedule(() -> "fired", 2, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS))
+                        .isEqualTo("fired");
+                assertThat(Transport.closeListening(listening)).isTrue();
+            } finally {
+                assertThat(group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS))
+                        .as(t.toString()).isTrue();
             }
         }
     }

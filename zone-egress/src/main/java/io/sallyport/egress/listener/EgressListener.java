@@ -134,7 +134,7 @@ public final class EgressListener implements DataPlaneComponent {
                                             Function<ClusterSpec, UpstreamChannelInitializer> upstreamInitializers,
                                             int eventLoops) {
         Transport transport = Transport.platform();
-        EventLoopGroup group = transport.newEventLoopGroup(eventLoops, "sallyport-egress");
+        EventLoopGroup group = transport.newDataPathEventLoopGroup(eventLoops, "sallyport-egress");
         io.sallyport.core.cluster.EndpointResolver resolver =
                 io.sallyport.core.cluster.EndpointResolver.system(transport);
         EgressListener l = new EgressListener(group, transport, resolver, new UpstreamConnector(transport, resolver),
