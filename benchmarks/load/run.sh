@@ -15,6 +15,9 @@
 #   WARM_CURVE_SCENARIOS [http1-1k h2c] (0: none)
 #   START_SAMPLES [3] timed starts of Sallyport per fresh-start round, for each of its two configs
 #   OUT [benchmarks/results] where <date>.md, <date>.png and raw/<date>/ are written
+#   BUSY_POLL [0] 1: Sallyport polls before its event loops sleep (-Dsallyport.eventLoop.spinMicros=20);
+#   HAProxy's busy-polling is not turned on: it polls while idle too, and takes the shared core from the
+#   proxy measured next
 #   INSTALL [1] apt-get the missing tools
 set -euo pipefail
 
@@ -38,6 +41,7 @@ WARM_CURVE=${WARM_CURVE:-10}
 WARM_CURVE_SCENARIOS=${WARM_CURVE_SCENARIOS:-"http1-1k h2c"}
 START_SAMPLES=${START_SAMPLES:-3}
 OUT=${OUT:-$root/benchmarks/results}
+BUSY_POLL=${BUSY_POLL:-0}
 INSTALL=${INSTALL:-1}
 
 stamp=$(date -u +%Y-%m-%dT%H%M)
@@ -472,8 +476,10 @@ start_sallyport() {
     t0=$(date +%s%N)
     # One event loop, as HAProxy (nbthread 1) and nginx (worker_processes 1) run one thread: pinned to one CPU the
     # JVM would choose one anyway, and with PIN=0 this keeps the three configurations equivalent.
-    start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" --dns-enabled=false --drain-timeout=1s \
-        --concurrency 1
+    local spin=
+    if [ "$BUSY_POLL" = 1 ]; then spin=-Dsallyport.eventLoop.spinMicros=20; fi
+    JAVA_OPTS="${JAVA_OPTS:-} $spin" start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" \
+        --dns-enabled=false --drain-timeout=1s --concurrency 1
     pid=$last_pid
     for _ in $(seq 1000); do
         # The poll runs on the load CPUs: a curl started every 10 ms on the proxy's core takes CPU from the start it times.
@@ -770,6 +776,7 @@ fi
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
     echo "h2load: $(h2load --version 2>&1 | head -1)"
     echo "pin: $PIN (proxy cpus $PROXY_CPUS, load/origin cpus $LOAD_CPUS)"
+    echo "busy poll: $BUSY_POLL (1: Sallyport -Dsallyport.eventLoop.spinMicros=20; 0: the defaults)"
     echo "rounds: $ROUNDS, duration: ${DURATION}s, warmup: ${WARMUP}s, stream: $STREAM_BYTES, conns: $CONNS, warm-up pass: ${WARM_PASS}s, warm-up curve: ${WARM_CURVE} x 1s ($WARM_CURVE_SCENARIOS), start samples per round: $START_SAMPLES"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "sallyport commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
