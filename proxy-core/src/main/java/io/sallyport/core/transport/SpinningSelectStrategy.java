@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Why: under load an event loop runs out of work thousands of times a second for gaps of a few tens of
  * microseconds. Each time it blocks, the peer that writes next has to wake it (a context switch on each side,
- * and an inter-processor interrupt, which costs the writer's core and, in a VM, a hypervisor exit). Polling
+ * and an inter-processor interrupt, which costs the writer's core and, in a VM, usually a hypervisor exit). Polling
  * through short gaps avoids that, at the price of the CPU spent polling.
  *
  * <p>The poll itself measures whether it pays: over each period of {@value #PERIOD} polls the window doubles
