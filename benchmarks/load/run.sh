@@ -474,10 +474,10 @@ declare -A proxy_pid
 start_sallyport() {
     local conf=$1 key=$2 t0 t1 pid ok=0
     t0=$(date +%s%N)
-    # One event loop, as HAProxy (nbthread 1) and nginx (worker_processes 1) run one thread: pinned to one CPU the
-    # JVM would choose one anyway, and with PIN=0 this keeps the three configurations equivalent.
     local spin=
     if [ "$BUSY_POLL" = 1 ]; then spin=-Dsallyport.eventLoop.spinMicros=20; fi
+    # One event loop, as HAProxy (nbthread 1) and nginx (worker_processes 1) run one thread: pinned to one CPU the
+    # JVM would choose one anyway, and with PIN=0 this keeps the three configurations equivalent.
     JAVA_OPTS="${JAVA_OPTS:-} $spin" start sallyport "$PROXY_CPUS" "$root/bin/sallyport" run --config "$conf" \
         --dns-enabled=false --drain-timeout=1s --concurrency 1
     pid=$last_pid
